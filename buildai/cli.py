@@ -1,0 +1,128 @@
+"""The `buildai` command: list the course, run a step, or take the whole tour.
+
+    buildai levels            # every level and step, and whether it is ready
+    buildai run 1.2 --seed 7  # run one step (extra flags go to the script)
+    buildai tour              # every level's quick path, end to end
+    buildai --version
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+from buildai import __version__, ui
+from buildai.catalog import Level, Step, all_levels, find_step
+from buildai.errors import UserError
+from buildai.paths import show_path
+
+
+def run_step_script(level: Level, step: Step, extra_args: list[str]) -> int:
+    """Run a step script with this Python, from its own folder, as a learner would."""
+    script_path = step.path(level)
+    if not script_path.is_file():
+        raise UserError(f"Step {step.id} ({step.title}) is not written yet: '{show_path(script_path)}' is missing.")
+    command = [sys.executable, script_path.name, *extra_args]
+    return subprocess.call(command, cwd=script_path.parent, env=os.environ.copy())
+
+
+def command_levels(_: argparse.Namespace) -> int:
+    ui.heading("Build AI from Zero", "From counting letter pairs to your own GPT")
+    rows = []
+    for level in all_levels():
+        status = "[good]ready[/good]" if level.is_ready else "[subtle]planned[/subtle]"
+        rows.append((f"Level {level.number}", f"[heading]{level.title}[/heading]", status, level.summary))
+        for step in level.steps:
+            ready = "[good]ready[/good]" if step.is_ready(level) else "[warn]missing[/warn]"
+            rows.append((f"  {step.id}", f"{level.folder}/{step.script}", ready, step.title))
+    ui.table(None, ["", "level / script", "status", "what it does"], rows)
+    ui.say("Run a step with [label]buildai run 1.1[/label], or everything with [label]buildai tour[/label].")
+    return 0
+
+
+def command_run(args: argparse.Namespace) -> int:
+    found = find_step(args.step)
+    if found is None:
+        known = ", ".join(step.id for level in all_levels() for step in level.steps)
+        raise UserError(f"There is no step called '{args.step}'. Known steps: {known}. See them all with: buildai levels")
+    level, step = found
+    extra = [arg for arg in args.script_args if arg != "--"]
+    return run_step_script(level, step, extra)
+
+
+def command_tour(args: argparse.Namespace) -> int:
+    chosen = set(args.levels) if args.levels else None
+    levels = [level for level in all_levels() if level.steps and (chosen is None or level.number in chosen)]
+    if not levels:
+        raise UserError("None of the levels you chose exist yet. See them with: buildai levels")
+    ui.heading("The Build AI from Zero tour", "Every level's quick path, one after another")
+    ui.explain(
+        "Each level builds on the one before. We start by counting which letter follows which, "
+        "and end with a small GPT trained on our own stories. Between steps you will see a short "
+        "note on the idea; read each level's lesson.md to go deeper."
+    )
+    timings: list[tuple[str, str, str]] = []
+    tour_start = time.perf_counter()
+    for level in levels:
+        ui.heading(f"Level {level.number} - {level.title}", level.summary)
+        for step in level.steps:
+            if step.tour_args is None:
+                continue
+            if step.tour_note:
+                ui.explain(step.tour_note, title=f"Step {step.id}: {step.title}")
+            started = time.perf_counter()
+            code = run_step_script(level, step, [*step.tour_args, "--seed", str(args.seed)])
+            seconds = time.perf_counter() - started
+            timings.append((step.id, step.title, f"{seconds:.1f}"))
+            if code != 0:
+                ui.error(
+                    f"Step {step.id} stopped with exit code {code}, so the tour stops here. "
+                    f"Run it on its own to see what happened: buildai run {step.id}"
+                )
+                return 1
+    total = time.perf_counter() - tour_start
+    ui.heading("Tour complete")
+    ui.table("Time per step", ["step", "what", "seconds"], timings, justify=["left", "left", "right"])
+    ui.result("Tour time", f"{total:.1f} s")
+    ui.success("Well done! Open a level's lesson.md and run its steps one by one to see more.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="buildai", description="Build AI from Zero: the course's command.")
+    parser.add_argument("--version", action="version", version=f"buildai {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    levels = commands.add_parser("levels", help="list the levels and their steps")
+    levels.set_defaults(handler=command_levels)
+
+    run = commands.add_parser("run", help="run one step, e.g. 'buildai run 1.2' (extra flags go to the script)")
+    run.add_argument("step", help="a step id like 1.2, or a script path like level_1_prediction/step2_generate.py")
+    run.add_argument("script_args", nargs=argparse.REMAINDER, help="flags passed to the step script")
+    run.set_defaults(handler=command_run)
+
+    tour = commands.add_parser("tour", help="run every level's quick path, end to end")
+    tour.add_argument("--levels", type=int, nargs="+", metavar="N", help="only these levels, e.g. --levels 1 2")
+    tour.add_argument("--seed", type=int, default=42, help="random seed passed to every step (default 42)")
+    tour.set_defaults(handler=command_tour)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        sys.exit(0)
+    try:
+        code = args.handler(args)
+    except UserError as problem:
+        ui.error(str(problem))
+        code = UserError.exit_code
+    except KeyboardInterrupt:
+        ui.warn("\nTour stopped (Ctrl-C).")
+        code = 130
+    sys.exit(code)
