@@ -21,12 +21,17 @@ from buildai.paths import show_path
 
 
 def run_step_script(level: Level, step: Step, extra_args: list[str]) -> int:
-    """Run a step script with this Python, from its own folder, as a learner would."""
+    """Run a step script with this Python.
+
+    It runs in the learner's current folder (scripts find their own files through
+    `buildai.paths`), so a relative path such as `--text my_story.txt` means what
+    the learner expects: relative to where they typed the command.
+    """
     script_path = step.path(level)
     if not script_path.is_file():
         raise UserError(f"Step {step.id} ({step.title}) is not written yet: '{show_path(script_path)}' is missing.")
-    command = [sys.executable, script_path.name, *extra_args]
-    return subprocess.call(command, cwd=script_path.parent, env=os.environ.copy())
+    command = [sys.executable, str(script_path), *extra_args]
+    return subprocess.call(command, env=os.environ.copy())
 
 
 def command_levels(_: argparse.Namespace) -> int:
