@@ -1,0 +1,383 @@
+"""A GPT, the same design as GPT-2, small enough to train on a laptop in minutes.
+
+The whole model is in this one file, one class per idea, so you can read it top to bottom:
+
+    GPTConfig            the sizes: how many characters it knows, how far back it looks, how big it is
+    CausalSelfAttention  each character looks back at earlier characters (never forward)
+    Block                attention + feed-forward network, each with LayerNorm before it and a shortcut around it
+    MiniGPT              embeddings -> blocks -> final LayerNorm -> a score for every possible next character
+
+and then generation: `next_token_distribution` (temperature, top-k, top-p), `MiniGPT.stream` (one token at a
+time, with a key/value cache) and `stream_text` (text pieces, stop strings, a seed).
+
+The pieces were built by hand in Level 3; here we use PyTorch's fast versions of the same ideas
+(`F.scaled_dot_product_attention` is Level 3's attention in one fused, memory-saving call) and reuse
+Level 3's `FeedForward` as it is. tests/level_4/test_model.py checks this model against Hugging Face's GPT-2
+and against Level 3's hand-written attention.
+
+    >>> config = GPTConfig(vocab_size=10, block_size=8, n_layer=2, n_head=2, n_embd=16)
+    >>> model = MiniGPT(config)
+    >>> logits, loss = model(torch.zeros(3, 8, dtype=torch.long))
+    >>> logits.shape
+    torch.Size([3, 8, 10])
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from buildai.errors import UserError
+from buildai.tokenizer import CharTokenizer
+from level_3_transformer.step3_transformer_block import FeedForward
+
+
+@dataclass
+class GPTConfig:
+    vocab_size: int
+    block_size: int = 128  # context length in characters: how far back the model can look
+    n_layer: int = 4  # how many blocks are stacked
+    n_head: int = 4  # attention heads per block; each head gets n_embd / n_head numbers
+    n_embd: int = 128  # numbers per position (the "embedding size")
+    dropout: float = 0.0  # share of numbers randomly zeroed while training (fights memorising)
+    bias: bool = True  # biases in the Linear layers and LayerNorms (GPT-2 has them)
+
+    def __post_init__(self) -> None:
+        if self.n_embd % self.n_head != 0:
+            raise UserError(
+                f"The embedding size ({self.n_embd}) must divide evenly among the heads ({self.n_head}), "
+                f"so every head gets the same number of values. Try --n-embd {self.n_head * 32} or another --n-head."
+            )
+        for name in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd"):
+            if getattr(self, name) < 1:
+                raise UserError(f"The model setting {name} must be at least 1 (it is {getattr(self, name)}).")
+        if not 0.0 <= self.dropout < 1.0:
+            raise UserError(f"Dropout must be between 0 and 1, e.g. 0.1 (it is {self.dropout}).")
+
+
+class LayerCache:
+    """The keys and values one attention layer has already computed, so a new token need not redo them.
+
+    During generation every new token attends to all earlier ones. Their keys and values never change
+    (a token cannot see the future, so later tokens do not affect it), so we keep them here and compute
+    keys and values only for the new token.
+    """
+
+    def __init__(self) -> None:
+        self.keys: torch.Tensor | None = None  # (batch, heads, positions so far, head size)
+        self.values: torch.Tensor | None = None
+
+    @property
+    def length(self) -> int:
+        return 0 if self.keys is None else self.keys.shape[2]
+
+    def add(self, keys: torch.Tensor, values: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Append the new positions' keys and values; return those of every position so far (old and new)."""
+        if self.keys is None or self.values is None:
+            self.keys, self.values = keys, values
+        else:
+            # One small copy per token. (Setting aside room for the whole window up front measured no faster.)
+            self.keys = torch.cat([self.keys, keys], dim=2)
+            self.values = torch.cat([self.values, values], dim=2)
+        return self.keys, self.values
+
+
+class CausalSelfAttention(nn.Module):
+    """Multi-head attention where each position may look only at itself and earlier positions."""
+
+    def __init__(self, config: GPTConfig):
+        super().__init__()
+        self.n_head = config.n_head
+        self.n_embd = config.n_embd
+        self.dropout = config.dropout
+        # One Linear makes the query, key and value for every head at once (3 * n_embd numbers per position):
+        # one big matrix multiply is faster than many small ones.
+        self.query_key_value = nn.Linear(config.n_embd, 3 * config.n_embd, bias=config.bias)
+        # Mixes what the heads found back into one vector per position.
+        self.output_projection = nn.Linear(config.n_embd, config.n_embd, bias=config.bias)
+        self.output_dropout = nn.Dropout(config.dropout)
+
+    def forward(self, x: torch.Tensor, cache: LayerCache | None = None) -> torch.Tensor:
+        batch, length, channels = x.shape
+        query, key, value = self.query_key_value(x).split(self.n_embd, dim=2)
+        # (batch, length, n_embd) -> (batch, heads, length, head size): each head works on its own slice.
+        head_size = channels // self.n_head
+        query, key, value = (
+            tensor.view(batch, length, self.n_head, head_size).transpose(1, 2) for tensor in (query, key, value)
+        )
+        past_length = 0
+        if cache is not None:
+            past_length = cache.length
+            key, value = cache.add(key, value)  # now the keys/values of every position so far
+        # F.scaled_dot_product_attention is Level 3's attention -- softmax(query . key / sqrt(head size)) times
+        # value -- in one fused call that never stores the whole table of scores: faster, and less memory.
+        dropout = self.dropout if self.training else 0.0
+        if past_length == 0:
+            # The usual case (training, or the first pass over a prompt): a plain causal mask.
+            output = F.scaled_dot_product_attention(query, key, value, dropout_p=dropout, is_causal=True)
+        else:
+            # New positions come after `past_length` cached ones: new position i may see keys 0 .. past_length + i.
+            # A single new token may see everything, so it needs no mask at all.
+            mask = None
+            if length > 1:
+                mask = torch.ones(length, past_length + length, dtype=torch.bool, device=x.device).tril(past_length)
+            output = F.scaled_dot_product_attention(query, key, value, attn_mask=mask, dropout_p=dropout)
+        # Put the heads side by side again: (batch, heads, length, head size) -> (batch, length, n_embd).
+        output = output.transpose(1, 2).contiguous().view(batch, length, channels)
+        return self.output_dropout(self.output_projection(output))
+
+
+class Block(nn.Module):
+    """One transformer block, GPT-2 style ("pre-norm"): x + attention(norm(x)), then x + feed_forward(norm(x)).
+
+    The `x + ...` shortcuts (residual connections) let each block add a small correction to what flows
+    through, and give gradients a straight road back to the first layers, so deep stacks still train.
+    """
+
+    def __init__(self, config: GPTConfig):
+        super().__init__()
+        self.attention_norm = nn.LayerNorm(config.n_embd, bias=config.bias)
+        self.attention = CausalSelfAttention(config)
+        self.feed_forward_norm = nn.LayerNorm(config.n_embd, bias=config.bias)
+        # Level 3's feed-forward network; GPT-2 makes its hidden layer 4 times wider than n_embd.
+        self.feed_forward = FeedForward(config.n_embd, 4 * config.n_embd, dropout=config.dropout)
+        if not config.bias:
+            self.feed_forward.expand.register_parameter("bias", None)
+            self.feed_forward.project.register_parameter("bias", None)
+
+    def forward(self, x: torch.Tensor, cache: LayerCache | None = None) -> torch.Tensor:
+        x = x + self.attention(self.attention_norm(x), cache)
+        x = x + self.feed_forward(self.feed_forward_norm(x))
+        return x
+
+
+class MiniGPT(nn.Module):
+    """The language model: character ids in, a score (logit) for every possible next character out."""
+
+    def __init__(self, config: GPTConfig):
+        super().__init__()
+        self.config = config
+        self.token_embedding = nn.Embedding(config.vocab_size, config.n_embd)  # what each character means
+        self.position_embedding = nn.Embedding(config.block_size, config.n_embd)  # where it stands (learned)
+        self.embedding_dropout = nn.Dropout(config.dropout)
+        self.blocks = nn.ModuleList(Block(config) for _ in range(config.n_layer))
+        self.final_norm = nn.LayerNorm(config.n_embd, bias=config.bias)
+        self.output_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
+        # Weight tying: reading a character in and scoring it as the next character use one table.
+        # Characters that are used alike get alike rows, and the model has vocab * n_embd fewer numbers to learn.
+        self.output_head.weight = self.token_embedding.weight
+
+        self.apply(self._init_weights)
+        # GPT-2's trick: every block *adds* its attention and feed-forward outputs to the residual stream,
+        # 2 * n_layer additions in all. Shrinking the last Linear of each by 1/sqrt(2 * n_layer) keeps the
+        # stream's size steady at the start of training however many blocks there are.
+        residual_std = 0.02 / math.sqrt(2 * config.n_layer)
+        for block in self.blocks:
+            nn.init.normal_(block.attention.output_projection.weight, mean=0.0, std=residual_std)
+            nn.init.normal_(block.feed_forward.project.weight, mean=0.0, std=residual_std)
+
+    @staticmethod
+    def _init_weights(module: nn.Module) -> None:
+        """GPT-2's starting point: small random weights N(0, 0.02), biases 0 (LayerNorm keeps 1 and 0)."""
+        if isinstance(module, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(module.weight, mean=0.0, std=0.02)
+        if isinstance(module, nn.Linear) and module.bias is not None:
+            nn.init.zeros_(module.bias)
+
+    def parameter_count(self) -> int:
+        """How many numbers the model learns (the tied output table counted once)."""
+        return sum(parameter.numel() for parameter in self.parameters())
+
+    def forward(
+        self, idx: torch.Tensor, targets: torch.Tensor | None = None, cache: list[LayerCache] | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """idx (batch, length) of character ids -> logits (batch, length, vocab), and the mean
+        cross-entropy loss against `targets` (the next characters) when given.
+
+        With `cache` (one LayerCache per block) `idx` holds only the new positions: the earlier ones are
+        already in the cache, and the new ones are numbered after them.
+        """
+        batch, length = idx.shape
+        start = cache[0].length if cache else 0
+        if start + length > self.config.block_size:
+            raise ValueError(f"sequence of {start + length} tokens is longer than block_size {self.config.block_size}")
+        # Positions start, ..., start + length - 1 are rows of the position table: a slice, no lookup needed.
+        positions = self.position_embedding.weight[start : start + length]
+        x = self.embedding_dropout(self.token_embedding(idx) + positions)
+        for index, block in enumerate(self.blocks):
+            x = block(x, cache[index] if cache else None)
+        logits = self.output_head(self.final_norm(x))
+        loss = None
+        if targets is not None:
+            loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.reshape(-1))
+        return logits, loss
+
+    @torch.inference_mode()  # no gradients, and less bookkeeping per operation than torch.no_grad()
+    def stream(
+        self,
+        prompt_ids: list[int],
+        max_new_tokens: int,
+        settings: SamplingSettings,
+        generator: torch.Generator | None = None,
+        use_cache: bool = True,
+    ) -> Iterator[tuple[int, torch.Tensor]]:
+        """Yield (token id, the probabilities it was drawn from), one new token at a time.
+
+        The model sees at most block_size tokens (its "window"). When the window is full, it moves on:
+        it keeps the most recent half and continues from there. With `use_cache`, the keys and values of
+        the window are kept (see LayerCache), so each new token costs one position instead of the whole
+        window; the cache is rebuilt only when the window moves. Without the cache, the whole window is
+        recomputed for every token -- the same numbers, much more work (benchmarks/level4_generate.py).
+        """
+        if not prompt_ids:
+            raise ValueError("stream() needs at least one prompt token")
+        settings.check()
+        block_size = self.config.block_size
+        keep_when_full = max(1, block_size // 2)
+        device = next(self.parameters()).device
+        window = list(prompt_ids[-block_size:])  # the tokens the model can see now
+        cache: list[LayerCache] | None = None
+        new_ids = window  # what must still go through the model
+
+        for _ in range(max_new_tokens):
+            if use_cache:
+                if cache is None:
+                    cache = [LayerCache() for _ in self.blocks]
+                logits, _ = self(torch.tensor([new_ids], device=device), cache=cache)
+            else:
+                logits, _ = self(torch.tensor([window], device=device))
+            # Sampling happens on the CPU (a GPU would wait for this one number anyway), with the caller's generator.
+            probabilities = next_token_distribution(logits[0, -1].cpu(), settings)
+            token = int(torch.multinomial(probabilities, 1, generator=generator))
+            yield token, probabilities
+
+            if len(window) < block_size:
+                window.append(token)
+                new_ids = [token]
+            else:  # full: keep the most recent tokens and rebuild the cache from them
+                window = (window + [token])[-keep_when_full:]
+                new_ids, cache = window, None
+
+
+@dataclass
+class SamplingSettings:
+    temperature: float = 1.0  # 0 or very small means greedy (always the favourite)
+    top_k: int | None = None  # keep only the k most likely characters
+    top_p: float | None = None  # keep the most likely characters until their probabilities add up to p
+
+    def __post_init__(self) -> None:
+        self.check()
+
+    def check(self) -> None:
+        """A clear message for settings that make no sense (they can be changed after creation, e.g. in a REPL)."""
+        if self.temperature < 0 or not math.isfinite(self.temperature):
+            raise UserError(f"The temperature must be 0 or more (you gave {self.temperature}). Try 0.8.")
+        if self.top_k is not None and self.top_k < 1:
+            raise UserError(f"top-k must be at least 1 (you gave {self.top_k}). Try 20, or leave it out.")
+        if self.top_p is not None and not 0.0 < self.top_p <= 1.0:
+            raise UserError(f"top-p must be above 0 and at most 1 (you gave {self.top_p}). Try 0.9.")
+
+
+GREEDY_TEMPERATURE = 1e-4  # below this, dividing by the temperature would overflow: just take the favourite
+
+
+def next_token_distribution(logits: torch.Tensor, settings: SamplingSettings) -> torch.Tensor:
+    """Scores (vocab,) -> the probabilities we sample from: temperature, then top-k, then top-p.
+
+    Characters outside the kept set get probability exactly 0 and the rest are renormalised to add up to 1.
+
+    >>> logits = torch.tensor([2.0, 1.0, 0.0, -1.0])
+    >>> next_token_distribution(logits, SamplingSettings(temperature=1.0)).round(decimals=3)
+    tensor([0.6440, 0.2370, 0.0870, 0.0320])
+    >>> next_token_distribution(logits, SamplingSettings(temperature=1.0, top_k=2)).round(decimals=3)
+    tensor([0.7310, 0.2690, 0.0000, 0.0000])
+    >>> next_token_distribution(logits, SamplingSettings(temperature=0))  # greedy
+    tensor([1., 0., 0., 0.])
+    """
+    logits = logits.detach().float().reshape(-1)
+    if settings.temperature < GREEDY_TEMPERATURE:
+        greedy = torch.zeros_like(logits)
+        greedy[torch.argmax(logits)] = 1.0
+        return greedy
+    # Temperature: below 1 sharpens the favourites (safer text), above 1 evens the choices out (wilder text).
+    logits = logits / settings.temperature
+    if settings.top_k is not None and settings.top_k < logits.numel():
+        kth_best = torch.topk(logits, settings.top_k).values[-1]
+        logits = logits.masked_fill(logits < kth_best, float("-inf"))  # softmax turns -inf into exactly 0
+    probabilities = torch.softmax(logits, dim=-1)
+    if settings.top_p is not None and settings.top_p < 1.0:
+        # Nucleus: walk down from the most likely character, keeping characters until their total reaches p.
+        sorted_probabilities, order = torch.sort(probabilities, descending=True)
+        total_before = torch.cumsum(sorted_probabilities, dim=0) - sorted_probabilities
+        drop_sorted = total_before >= settings.top_p  # already enough without this one (the first is always kept)
+        probabilities = probabilities.masked_fill(drop_sorted.scatter(0, order, drop_sorted), 0.0)
+        probabilities = probabilities / probabilities.sum()
+    return probabilities
+
+
+def stream_text(
+    model: MiniGPT,
+    tokenizer: CharTokenizer,
+    prompt: str,
+    max_new_tokens: int,
+    settings: SamplingSettings,
+    seed: int | None = None,
+    stop: Sequence[str] = (),
+    use_cache: bool = True,
+) -> Iterator[str]:
+    """Yield the generated text piece by piece (usually one character at a time), not including the prompt.
+
+    - Prompt characters the model has never seen are skipped (report them with tokenizer.unknown_chars).
+      A prompt with no known characters starts from a new line, like the start of a fresh story.
+    - `seed` makes the text repeatable: the same seed and settings give the same text.
+    - `stop`: generation ends as soon as the generated text contains any of these strings. The stop
+      string itself is never yielded: text that could be the start of a stop string is held back until
+      it is clear either way, so the yielded pieces join up to exactly the text *before* the first stop
+      string (or all of it, if none appears within max_new_tokens).
+
+    >>> tokenizer = CharTokenizer.from_text("ab.")
+    >>> model = MiniGPT(GPTConfig(vocab_size=3, block_size=8, n_layer=1, n_head=1, n_embd=8))
+    >>> text = "".join(stream_text(model, tokenizer, "a", 20, SamplingSettings(), seed=1, stop=["."]))
+    >>> "." in text
+    False
+    """
+    prompt_ids = tokenizer.encode(prompt, skip_unknown=True)
+    if not prompt_ids:
+        prompt_ids = tokenizer.encode("\n", skip_unknown=True) or [0]
+    generator = torch.Generator().manual_seed(seed) if seed is not None else None
+    stops = [text for text in stop if text]
+    generated = ""
+    sent = 0  # how much of `generated` has been yielded
+    for token, _ in model.stream(prompt_ids, max_new_tokens, settings, generator=generator, use_cache=use_cache):
+        generated += tokenizer.chars[token]
+        found = [index for index in (generated.find(text, max(0, sent - len(text))) for text in stops) if index >= 0]
+        if found:
+            if min(found) > sent:
+                yield generated[sent : min(found)]
+            return
+        safe_end = len(generated) - _longest_partial_stop(generated, stops)
+        if safe_end > sent:
+            yield generated[sent:safe_end]
+            sent = safe_end
+    if len(generated) > sent:
+        yield generated[sent:]
+
+
+def _longest_partial_stop(text: str, stops: Sequence[str]) -> int:
+    """How many characters at the end of `text` could be the start of a stop string.
+
+    >>> _longest_partial_stop("The end", ["ending", "\\n\\n"])
+    3
+    """
+    longest = 0
+    for stop_text in stops:
+        for size in range(min(len(stop_text) - 1, len(text)), longest, -1):
+            if text.endswith(stop_text[:size]):
+                longest = size
+                break
+    return longest
