@@ -26,7 +26,6 @@ import time
 from level_2_neural_network.step3_train import (  # isort: skip
     REFERENCE_BATCH_SIZE,
     default_learning_rate,
-    init_parameters,
     make_examples,
     train_epoch_per_sample,
     train_epoch_vectorised,
@@ -34,8 +33,9 @@ from level_2_neural_network.step3_train import (  # isort: skip
 
 import numpy as np  # noqa: E402
 
-from buildai.data import load_corpus, train_val_split  # noqa: E402
-from buildai.tokenizer import CharTokenizer  # noqa: E402
+from buildai.data import load_corpus  # noqa: E402
+from buildai.script import positive_int  # noqa: E402
+from level_2_neural_network.step2_network import ACTIVATIONS, init_parameters  # noqa: E402
 
 TARGET_RATIO = 10.0
 
@@ -48,19 +48,17 @@ def seconds(run) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--samples", type=int, default=10_000, help="training examples per timed run (default 10000)")
-    parser.add_argument("--hidden", type=int, default=64)
-    parser.add_argument("--context", type=int, default=1)
-    parser.add_argument("--activation", default="tanh")
-    parser.add_argument("--batch-size", type=int, default=REFERENCE_BATCH_SIZE)
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--samples", type=positive_int, default=10_000, help="training examples per timed run (default 10000)")
+    parser.add_argument("--hidden", type=positive_int, default=64)
+    parser.add_argument("--context", type=positive_int, default=1)
+    parser.add_argument("--activation", choices=sorted(ACTIVATIONS), default="tanh")
+    parser.add_argument("--batch-size", type=positive_int, default=REFERENCE_BATCH_SIZE)
+    parser.add_argument("--repeats", type=positive_int, default=5)
     args = parser.parse_args()
 
-    text = load_corpus()
-    tokenizer = CharTokenizer.from_text(text)
-    vocab_size = tokenizer.vocab_size
-    train_text, _ = train_val_split(text)
-    contexts, targets = make_examples(np.array(tokenizer.encode(train_text)), args.context)
+    corpus = load_corpus()
+    vocab_size = corpus.tokenizer.vocab_size
+    contexts, targets = make_examples(np.array(corpus.train_ids), args.context)
     contexts, targets = contexts[: args.samples], targets[: args.samples]
     start = init_parameters(args.context * vocab_size, args.hidden, vocab_size, args.activation, np.random.default_rng(0))
 
@@ -89,6 +87,7 @@ def main() -> None:
         "network": {"context": args.context, "vocabulary": vocab_size, "hidden": args.hidden,
                     "activation": args.activation, "parameters": int(sum(a.size for a in start.values()))},
         "batch_size": args.batch_size,
+        **corpus.metadata(),
         "repeats": args.repeats,
         "per_sample_samples_per_second": round(per_sample_speed, 1),
         "vectorised_samples_per_second": round(vectorised_speed, 1),

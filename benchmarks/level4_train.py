@@ -38,12 +38,13 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from buildai.data import load_corpus, train_val_split
+from buildai.data import load_corpus
 from buildai.paths import REPO_ROOT
-from buildai.tokenizer import CharTokenizer
-from level_3_transformer.step4_put_it_together import get_batch
+from buildai.script import set_torch_threads
+from level_3_transformer.batches import get_batch
 from level_4_mini_gpt.model import GPTConfig, MiniGPT
-from level_4_mini_gpt.train import PRESETS, TrainingSettings, make_optimizer
+from level_4_mini_gpt.presets import TrainingSettings, config_from_preset
+from level_4_mini_gpt.train import make_optimizer
 
 TARGET_SPEEDUP = 1.3
 DEFAULT_BUDGET = 270.0  # seconds: the default preset's run must stay under 5 minutes on 2 CPU cores
@@ -189,16 +190,11 @@ def main() -> None:
     parser.add_argument("--block-size", type=int,
                         help="throughput at this context length instead (batch size scaled to keep tokens per step)")
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    set_torch_threads(args.threads)
 
-    text = load_corpus()
-    tokenizer = CharTokenizer.from_text(text)
-    train_text, _ = train_val_split(text)
-    data = torch.tensor(tokenizer.encode(train_text), dtype=torch.long)
-    preset = PRESETS["default"]
-    model_fields = GPTConfig.__dataclass_fields__
-    config = GPTConfig(vocab_size=tokenizer.vocab_size, **{k: v for k, v in preset.items() if k in model_fields})
-    training = TrainingSettings(**{k: v for k, v in preset.items() if k not in model_fields})
+    corpus = load_corpus()
+    data = torch.tensor(corpus.train_ids, dtype=torch.long)
+    config, training = config_from_preset("default", corpus.tokenizer.vocab_size)
     if args.block_size is not None:
         training.batch_size = max(1, training.batch_size * config.block_size // args.block_size)
         config.block_size = args.block_size

@@ -1,17 +1,24 @@
 """The course map: levels, their step scripts, and each level's quick path for the tour.
 
-Each level folder describes itself in its `__init__.py` as `COURSE_LEVEL`, so a
-level's author edits only that level's folder. Levels not written yet appear
-as 'planned'.
+The map is a data file, `course.toml` at the top of the repository, so this package (the
+ground floor every level stands on) never imports a level to learn what the course holds.
+A level whose folder has no step scripts yet shows as 'planned'.
+
+>>> level = level_by_number(1)
+>>> level.folder.startswith("level_1_"), level.steps[0].id, level.steps[0].script
+(True, '1.1', 'step1_bigram.py')
 """
 
 from __future__ import annotations
 
-import importlib
+import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
-from buildai.paths import LEVEL_FOLDERS, REPO_ROOT
+from buildai.paths import REPO_ROOT
+
+COURSE_FILE = REPO_ROOT / "course.toml"
 
 
 @dataclass(frozen=True)
@@ -36,40 +43,42 @@ class Step:
 @dataclass(frozen=True)
 class Level:
     number: int
+    folder: str
     title: str
     summary: str
     steps: tuple[Step, ...] = field(default_factory=tuple)
-
-    @property
-    def folder(self) -> str:
-        return LEVEL_FOLDERS[self.number]
 
     @property
     def is_ready(self) -> bool:
         return bool(self.steps) and all(step.is_ready(self) for step in self.steps)
 
 
-PLANNED_LEVELS = {
-    5: ("Fine-tune a real model", "LoRA fine-tuning of DistilGPT-2 (or your own Level 4 model) on an education Q&A set."),
-    6: ("The AI tutor", "A web chat with streaming, history, retrieval with sources and safety guardrails."),
-}
+def _step_from(entry: dict) -> Step:
+    tour_args = None if entry.get("tour") is False else tuple(entry.get("tour_args", ()))
+    return Step(entry["id"], entry["script"], entry["title"], tour_args, entry.get("tour_note", ""))
 
 
-def all_levels() -> list[Level]:
-    """Every level, in order: the ones that exist describe themselves, the rest are planned."""
-    levels = []
-    for number, folder in sorted(LEVEL_FOLDERS.items()):
-        try:
-            module = importlib.import_module(folder)
-            levels.append(module.COURSE_LEVEL)
-        except (ModuleNotFoundError, AttributeError):
-            title, summary = PLANNED_LEVELS.get(number, (folder, "Coming soon."))
-            levels.append(Level(number, title, summary))
-    return levels
+@lru_cache(maxsize=1)
+def all_levels() -> tuple[Level, ...]:
+    """Every level, in order, as `course.toml` describes it."""
+    with COURSE_FILE.open("rb") as handle:
+        course = tomllib.load(handle)
+    return tuple(
+        Level(entry["number"], entry["folder"], entry["title"], entry["summary"],
+              tuple(_step_from(step) for step in entry.get("step", ())))
+        for entry in sorted(course["level"], key=lambda entry: entry["number"])
+    )
+
+
+def level_by_number(number: int) -> Level:
+    for level in all_levels():
+        if level.number == number:
+            return level
+    raise KeyError(f"there is no level {number} in {COURSE_FILE.name}")
 
 
 def find_step(reference: str) -> tuple[Level, Step] | None:
-    """Find a step by id ('1.2') or by script path ('level_1_prediction/step2_generate.py')."""
+    """Find a step by id ('1.2') or by script path (a level folder followed by /step2_generate.py)."""
     wanted_path = (Path.cwd() / reference).resolve() if reference.endswith(".py") else None
     for level in all_levels():
         for step in level.steps:

@@ -3,6 +3,8 @@
     buildai levels            # every level and step, and whether it is ready
     buildai run 1.2 --seed 7  # run one step (extra flags go to the script)
     buildai tour              # every level's quick path, end to end
+    buildai lessons           # are the numbers the lessons quote still what the code measures?
+    buildai lessons --update  # measure again and rewrite them
     buildai --version
 """
 
@@ -14,10 +16,13 @@ import subprocess
 import sys
 import time
 
-from buildai import __version__, ui
+from buildai import __version__, script, ui
 from buildai.catalog import Level, Step, all_levels, find_step
 from buildai.errors import UserError
-from buildai.paths import show_path
+from buildai.lesson_numbers import run_level_script
+from buildai.paths import REPO_ROOT, show_path
+
+NUMBERS_SCRIPT = "lesson_numbers.py"  # a level that quotes measured numbers declares them here
 
 
 def run_step_script(level: Level, step: Step, extra_args: list[str]) -> int:
@@ -96,6 +101,28 @@ def command_tour(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_lessons(args: argparse.Namespace) -> int:
+    """Check (or rewrite) every level's measured numbers by running its lesson_numbers.py."""
+    chosen = set(args.levels) if args.levels else None
+    levels = [level for level in all_levels() if (chosen is None or level.number in chosen)
+              and (REPO_ROOT / level.folder / NUMBERS_SCRIPT).is_file()]
+    if not levels:
+        raise UserError("None of the levels you chose declares measured numbers yet. See them with: buildai levels")
+    ui.heading("The numbers the lessons quote", "measured by the course's own code" + (", rewritten" if args.update else ""))
+    outcomes = []
+    for level in levels:
+        ui.say(f"[heading]Level {level.number} - {level.title}[/heading]")
+        code = run_level_script(REPO_ROOT / level.folder, args.update, args.run)
+        outcomes.append((f"Level {level.number}", level.folder, "[good]right[/good]" if code == 0 else "[bad]stale[/bad]"))
+    ui.table("Every level", ["level", "folder", "quoted numbers"], outcomes)
+    failed = [row for row in outcomes if "stale" in row[2]]
+    if failed:
+        ui.error("Some lessons quote numbers that differ from what the code measures now. "
+                 "Rewrite them with: buildai lessons --update")
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="buildai", description="Build AI from Zero: the course's command.")
     parser.add_argument("--version", action="version", version=f"buildai {__version__}")
@@ -105,14 +132,22 @@ def build_parser() -> argparse.ArgumentParser:
     levels.set_defaults(handler=command_levels)
 
     run = commands.add_parser("run", help="run one step, e.g. 'buildai run 1.2' (extra flags go to the script)")
-    run.add_argument("step", help="a step id like 1.2, or a script path like level_1_prediction/step2_generate.py")
+    run.add_argument("step", help="a step id like 1.2, or or the path of a step script (see: buildai levels)")
     run.add_argument("script_args", nargs=argparse.REMAINDER, help="flags passed to the step script")
     run.set_defaults(handler=command_run)
 
     tour = commands.add_parser("tour", help="run every level's quick path, end to end")
     tour.add_argument("--levels", type=int, nargs="+", metavar="N", help="only these levels, e.g. --levels 1 2")
-    tour.add_argument("--seed", type=int, default=42, help="random seed passed to every step (default 42)")
+    tour.add_argument("--seed", type=int, default=script.DEFAULT_SEED,
+                      help=f"random seed passed to every step (default {script.DEFAULT_SEED})")
     tour.set_defaults(handler=command_tour)
+
+    lessons = commands.add_parser("lessons", help="check that every number a lesson quotes is what the code measures")
+    lessons.add_argument("--update", action="store_true", help="measure again and rewrite the quoted numbers")
+    lessons.add_argument("--levels", type=int, nargs="+", metavar="N", help="only these levels, e.g. --levels 1 2")
+    lessons.add_argument("--run", action="append", default=[], metavar="NAME",
+                         help="with --update: also repeat this slow recorded run ('all' for every one)")
+    lessons.set_defaults(handler=command_lessons)
     return parser
 
 

@@ -1,17 +1,34 @@
 """Loading and checking the text every level learns from.
 
-Every level reads its text through `load_corpus`, so the same checks (and the
-same friendly messages) apply everywhere: a missing file, a folder, an empty
-file, a binary file or a file that is not UTF-8 each stop the script with a
-`UserError` that names the file and says what to do.
+Every level reads its text through `load_corpus`, which returns a `Corpus`: the text,
+its character tokenizer, the train and held-out parts (and their ids), its fingerprint
+and where it came from. So every level splits the text the same way, and the same checks
+(and the same friendly messages) apply everywhere: a missing file, a folder, an empty
+file, a binary file or a file that is not UTF-8 (or UTF-16 with a byte-order mark, what
+older Windows Notepad saves as "Unicode") each stop the script with a `UserError` that
+names the file and says what to do.
+
+>>> corpus = load_corpus()
+>>> corpus.path.name, corpus.is_course_stories, corpus.tokenizer.vocab_size
+('stories.txt', True, 72)
+>>> len(corpus.train_text) + len(corpus.val_text) == len(corpus.text)
+True
 """
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from buildai.errors import UserError
 from buildai.paths import DEFAULT_CORPUS, show_path
+from buildai.tokenizer import CharTokenizer
+
+# What Notepad and other editors put at the start of a UTF-16 file: the byte-order mark (BOM).
+UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
 
 VALIDATION_FRACTION = 0.1  # every level holds out the last 10% of the text
 MIN_SPLIT_LENGTH = 20  # below this, a 10% held-out part is one or two letters: meaningless
@@ -33,6 +50,8 @@ def read_text_file(path: str | Path) -> str:
     if path.is_dir():
         raise UserError(f"'{shown}' is a folder, not a text file. Give the path of a .txt file inside it.")
     raw = path.read_bytes()
+    if raw.startswith(UTF16_MARKS):
+        raw = _utf16_as_utf8(raw, shown)
     if not raw.strip():
         raise UserError(
             f"The file '{shown}' is empty, so there is nothing to learn from. "
@@ -54,9 +73,76 @@ def read_text_file(path: str | Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def load_corpus(path: str | Path | None = None) -> str:
+def _utf16_as_utf8(raw: bytes, shown: str) -> bytes:
+    """A UTF-16 file with a byte-order mark is text, just stored two bytes a character: re-encode it."""
+    try:
+        return raw.decode("utf-16").encode("utf-8")
+    except UnicodeDecodeError:
+        raise UserError(
+            f"The file '{shown}' starts like UTF-16 text but is damaged part-way through. "
+            f"Open it in a text editor and save it again with the encoding 'UTF-8'."
+        ) from None
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """A text to learn from, read and checked once, with everything the levels need from it.
+
+    `path` is where it came from; `is_course_stories` says whether that is the course's own
+    stories (then `metadata()` records no path, so a saved model still finds them after the
+    repository is moved).
+    """
+
+    text: str = field(repr=False)
+    path: Path
+    is_course_stories: bool
+
+    @cached_property
+    def _split(self) -> tuple[str, str]:
+        return train_val_split(self.text)
+
+    @property
+    def train_text(self) -> str:
+        """The first 90%: what a model learns from."""
+        return self._split[0]
+
+    @property
+    def val_text(self) -> str:
+        """The last 10%, held out: never learned from, only used to measure."""
+        return self._split[1]
+
+    @cached_property
+    def tokenizer(self) -> CharTokenizer:
+        """The vocabulary: every character of the whole text (the held-out part included, so
+        held-out text never has characters the model cannot name)."""
+        return CharTokenizer.from_text(self.text)
+
+    @cached_property
+    def train_ids(self) -> list[int]:
+        return self.tokenizer.encode(self.train_text)
+
+    @cached_property
+    def val_ids(self) -> list[int]:
+        return self.tokenizer.encode(self.val_text)
+
+    @cached_property
+    def sha256(self) -> str:
+        """A fingerprint of the text: any change to it, even one letter, gives a different one."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    def metadata(self) -> dict[str, Any]:
+        """What a saved model or history records about its text: one key for the path, one for the fingerprint."""
+        return {CORPUS_PATH_KEY: None if self.is_course_stories else str(self.path), "corpus_sha256": self.sha256}
+
+
+CORPUS_PATH_KEY = "corpus_path"  # the one name every saved file uses for the text's path (None = the course stories)
+
+
+def load_corpus(path: str | Path | None = None) -> Corpus:
     """The course stories, or the learner's own text when `path` is given (`--text FILE`)."""
-    return read_text_file(DEFAULT_CORPUS if path is None else path)
+    chosen = Path(DEFAULT_CORPUS if path is None else path)
+    resolved = chosen.resolve()
+    return Corpus(read_text_file(chosen), resolved, resolved == DEFAULT_CORPUS.resolve())
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -73,8 +159,8 @@ def train_val_split(text: str, val_fraction: float = VALIDATION_FRACTION) -> tup
 
     Every level uses this same split, so their held-out scores can be compared.
 
-    >>> train_val_split("abcdefghij")
-    ('abcdefghi', 'j')
+    >>> train_val_split("Chai, samosa, jalebi!")
+    ('Chai, samosa, jale', 'bi!')
     """
     if not 0.0 < val_fraction < 1.0:
         raise ValueError("val_fraction must be between 0 and 1")

@@ -1,4 +1,4 @@
-"""Where things live: the repository, each level's folder, and output folders."""
+"""Where things live: the repository, the course stories, each level's folder, and output folders."""
 
 from __future__ import annotations
 
@@ -7,26 +7,29 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
-LEVEL_FOLDERS = {
-    1: "level_1_prediction",
-    2: "level_2_neural_network",
-    3: "level_3_transformer",
-    4: "level_4_mini_gpt",
-    5: "level_5_real_finetune",
-    6: "level_6_rag_tutor",
-}
-
-# The stories every level learns from (Level 4 trains its GPT on them).
-DEFAULT_CORPUS = REPO_ROOT / "level_4_mini_gpt" / "data" / "stories.txt"
-HINDI_CORPUS = REPO_ROOT / "level_4_mini_gpt" / "data" / "stories_hi.txt"
+# The stories every level learns from, written for this course (see data/DATA_CARD.md).
+DATA_DIR = REPO_ROOT / "data"
+DEFAULT_CORPUS = DATA_DIR / "stories.txt"
+HINDI_CORPUS = DATA_DIR / "stories_hi.txt"
 
 # Tests and the tour can send every output to another folder with this variable.
 OUTPUT_ENV_VAR = "BUILDAI_OUTPUT_DIR"
 
 
+def level_folder(level: int) -> str:
+    """The name of a level's folder, from the course map (course.toml).
+
+    >>> level_folder(1).startswith("level_1_")
+    True
+    """
+    from buildai.catalog import level_by_number  # the catalog needs REPO_ROOT from here
+
+    return level_by_number(level).folder
+
+
 def level_dir(level: int) -> Path:
-    """The learner-facing folder of a level, e.g. level_dir(1) -> .../level_1_prediction."""
-    return REPO_ROOT / LEVEL_FOLDERS[level]
+    """The learner-facing folder of a level, as course.toml names it."""
+    return REPO_ROOT / level_folder(level)
 
 
 def output_dir(level: int, override: str | Path | None = None) -> Path:
@@ -38,7 +41,7 @@ def output_dir(level: int, override: str | Path | None = None) -> Path:
     if override is not None:
         folder = Path(override)
     elif os.environ.get(OUTPUT_ENV_VAR):
-        folder = Path(os.environ[OUTPUT_ENV_VAR]) / LEVEL_FOLDERS[level]
+        folder = Path(os.environ[OUTPUT_ENV_VAR]) / level_folder(level)
     else:
         folder = level_dir(level) / "outputs"
     folder.mkdir(parents=True, exist_ok=True)

@@ -7,54 +7,158 @@ Each step script looks like this::
     def main(argv: list[str] | None = None) -> None:
         parser = script.step_parser("Count letter pairs in the stories.")
         parser.add_argument("--letters", default="tah")
-        args = script.start_step(parser, argv)
-        text = script.load_text(args)
+        args = script.start_step(parser, argv)   # flags parsed, quiet mode set, every generator seeded
+        corpus = script.load_corpus(args)       # the text, its tokenizer, its train/held-out split
         ...
 
     if __name__ == "__main__":
         script.run_step(main)
 
 Common flags: --seed N (same seed, same output), --text FILE (learn from your own
-UTF-8 text), --out-dir DIR (where plots and files go), --quiet (results only).
+UTF-8 text; --data is the same flag), --out-dir DIR (where plots and files go), --quiet
+(results only), and for PyTorch steps --threads N.
+
+The argparse types below (`positive_int`, `probability`, ...) are the one way a step
+checks a number it is given, so every wrong value gets the same kind of message.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import random
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from buildai import ui
-from buildai.data import load_corpus
+from buildai import data, ui
 from buildai.errors import UserError
 
 DEFAULT_SEED = 42
 
 
-def step_parser(description: str, text_flag: bool = True) -> argparse.ArgumentParser:
+# ------------------------------------------------------------------ checking numbers on the command line
+
+
+def _number(kind: type, value: str) -> float:
+    try:
+        number = kind(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not {'a whole number' if kind is int else 'a number'}") from None
+    if isinstance(number, float) and not math.isfinite(number):
+        raise argparse.ArgumentTypeError(f"'{value}' is not a usable number")
+    return number
+
+
+def positive_int(value: str) -> int:
+    """A whole number of at least 1 (steps, sizes, counts), as an argparse type.
+
+    >>> positive_int("12")
+    12
+    >>> positive_int("0")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: must be at least 1 (you gave 0)
+    """
+    number = int(_number(int, value))
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (you gave {value})")
+    return number
+
+
+def non_negative_int(value: str) -> int:
+    """A whole number of 0 or more (0 often means 'off')."""
+    number = int(_number(int, value))
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more (you gave {value})")
+    return number
+
+
+def positive_float(value: str) -> float:
+    """A number above 0 (learning rates, time budgets).
+
+    >>> positive_float("3e-3")
+    0.003
+    """
+    number = float(_number(float, value))
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"must be above 0 (you gave {value})")
+    return number
+
+
+def non_negative_float(value: str) -> float:
+    """A number of 0 or more (temperature, weight decay)."""
+    number = float(_number(float, value))
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more (you gave {value})")
+    return number
+
+
+def probability(value: str) -> float:
+    """A number above 0 and at most 1 (top-p, a share of something that cannot be empty)."""
+    number = float(_number(float, value))
+    if not 0 < number <= 1:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 1 (you gave {value})")
+    return number
+
+
+def fraction(value: str) -> float:
+    """A share from 0 up to (not including) 1, such as dropout.
+
+    >>> fraction("0.1")
+    0.1
+    """
+    number = float(_number(float, value))
+    if not 0 <= number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 0 and below 1 (you gave {value})")
+    return number
+
+
+# ------------------------------------------------------------------------------ the common flags
+
+
+def step_parser(description: str, text_flag: bool = True, threads_flag: bool = False) -> argparse.ArgumentParser:
     """An argument parser with the flags every step script understands."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed: same seed, same output (default {DEFAULT_SEED})")
     if text_flag:
-        parser.add_argument("--text", type=Path, default=None, metavar="FILE", help="learn from your own UTF-8 text file instead of the course stories")
+        parser.add_argument("--text", "--data", dest="text", type=Path, default=None, metavar="FILE",
+                            help="learn from your own UTF-8 text file instead of the course stories")
     parser.add_argument("--out-dir", type=Path, default=None, metavar="DIR", help="folder for plots and saved files (default: the level's outputs/ folder)")
     parser.add_argument("--quiet", action="store_true", help="print results only, no explanations or progress")
+    if threads_flag:
+        parser.add_argument("--threads", type=positive_int, default=None, metavar="N",
+                            help="CPU threads for PyTorch (default: about one per real core; see set_torch_threads)")
     return parser
 
 
 def start_step(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> argparse.Namespace:
-    """Parse the flags, set quiet mode and seed Python's random generator."""
+    """Parse the flags, set quiet mode, seed every random generator, and choose PyTorch's threads."""
     args = parser.parse_args(argv)
     ui.configure(quiet=args.quiet)
-    random.seed(args.seed)
+    seed_everything(args.seed)
+    if hasattr(args, "threads"):
+        set_torch_threads(args.threads)
     return args
 
 
-def load_text(args: argparse.Namespace) -> str:
+def seed_everything(seed: int) -> None:
+    """Seed Python's random module, and NumPy's and PyTorch's global generators if the script uses them.
+
+    This is the one place a step is seeded, so the same --seed always gives the same run.
+    Generators a step makes for itself (e.g. `torch.Generator().manual_seed(seed)` for the
+    training windows, so their state can be saved and resumed) are seeded from the same number.
+    """
+    random.seed(seed)
+    if "numpy" in sys.modules:
+        sys.modules["numpy"].random.seed(seed % 2**32)
+    if "torch" in sys.modules:
+        sys.modules["torch"].manual_seed(seed)
+
+
+def load_corpus(args: argparse.Namespace) -> data.Corpus:
     """The text this run learns from: --text FILE if given, else the course stories."""
-    return load_corpus(getattr(args, "text", None))
+    return data.load_corpus(getattr(args, "text", None))
 
 
 def run_step(main: Callable[[list[str] | None], object], argv: list[str] | None = None) -> None:
@@ -86,8 +190,6 @@ def set_torch_threads(requested: int | None = None) -> int:
     default we use half the logical CPUs (about the number of real cores), at least 1,
     and never more than PyTorch would pick itself. `requested` (e.g. a --threads flag) wins.
     """
-    import os
-
     import torch
 
     if requested is not None and requested > 0:

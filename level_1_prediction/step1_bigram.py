@@ -28,27 +28,22 @@ Run it
     cd level_1_prediction
     python step1_bigram.py
     python step1_bigram.py --letters "a e space"
-    python step1_bigram.py --text ../level_4_mini_gpt/data/stories_hi.txt --letters "क म"
+    python step1_bigram.py --text ../data/stories_hi.txt --letters "क म"
 
 or from anywhere in the repository: buildai run 1.1
 """
 
 from __future__ import annotations
 
-import unicodedata
-from collections import Counter
 from pathlib import Path
 
 from buildai import paths, script, ui
 from buildai.errors import UserError
+from level_1_prediction.display import most_common_characters, parse_letters, plot_labels, readable
 
 LEVEL = 1
 WARM_UP_TEXT = "chai chai"
 HEATMAP_SIZE = 30  # a 72 x 72 picture is unreadable; the 30 most common characters show the pattern
-DOTTED_CIRCLE = "\u25cc"  # the base on which a lone vowel sign is shown
-# Fonts that can draw Hindi letters, used for the heatmap labels when the computer has one.
-DEVANAGARI_FONTS = ("Nirmala UI", "Mangal", "Noto Sans Devanagari", "Lohit Devanagari", "Kohinoor Devanagari")
-CHARACTER_NAMES = {"space": " ", "newline": "\n"}  # names for --letters, since a space is hard to type
 
 
 # ------------------------------------------------------------------ the model
@@ -123,40 +118,6 @@ def most_likely_next(probabilities: dict[str, dict[str, float]], letter: str, ho
     return sorted(row.items(), key=lambda item: (-item[1], item[0]))[:how_many]
 
 
-def most_common_characters(text: str, how_many: int) -> list[str]:
-    """The `how_many` most frequent characters of the text (ties broken alphabetically)."""
-    frequencies = Counter(text)
-    return sorted(frequencies, key=lambda ch: (-frequencies[ch], ch))[:how_many]
-
-
-def readable(ch: str) -> str:
-    """A character ready for the terminal: spaces and newlines visible, rich markup escaped.
-
-    A Devanagari vowel sign such as 'ा' cannot stand alone (it sits on a letter), so it is
-    written on a dotted circle, '◌ा', the way Hindi grammar books print it.
-
-    >>> readable(" "), readable("ा")
-    ('␣', '◌ा')
-    """
-    if unicodedata.category(ch) in ("Mn", "Mc"):  # a combining mark: vowel sign, virama, bindu
-        return DOTTED_CIRCLE + ch
-    return ui.escape(ui.show_char(ch))
-
-
-def parse_letters(spec: str) -> list[str]:
-    """The characters asked for with --letters: "t h q", "thq", "space" and "newline" all work.
-
-    >>> parse_letters("t h space")
-    ['t', 'h', ' ']
-    """
-    letters: list[str] = []
-    for word in spec.split():
-        for ch in [CHARACTER_NAMES[word.lower()]] if word.lower() in CHARACTER_NAMES else word:
-            if ch not in letters:
-                letters.append(ch)
-    return letters
-
-
 # ---------------------------------------------------------------- the picture
 
 
@@ -164,28 +125,6 @@ def heatmap_characters(text: str, limit: int = HEATMAP_SIZE) -> list[str]:
     """Which characters the heatmap shows: the most common ones, newline and space first, then sorted."""
     chosen = most_common_characters(text, limit)
     return sorted(chosen, key=lambda ch: (ch not in "\n ", ch))
-
-
-def plot_labels(characters: list[str]) -> tuple[list[str], list[str]]:
-    """Tick labels for the heatmap, and the fonts to draw them with.
-
-    Matplotlib's own font has no Devanagari. If the computer has a font that does (Windows has
-    'Nirmala UI'), we add it. A character that no font here can draw is labelled with its Unicode
-    number instead of an empty box: 'U+0915' is the letter क.
-    """
-    from matplotlib import font_manager
-    from matplotlib.ft2font import FT2Font
-
-    installed = {font.name: font.fname for font in font_manager.fontManager.ttflist}
-    families = ["DejaVu Sans"] + [name for name in DEVANAGARI_FONTS if name in installed]
-    drawable: set[int] = set()
-    for name in families:
-        drawable |= set(FT2Font(installed.get(name) or font_manager.findfont(name)).get_charmap())
-    labels = []
-    for ch in characters:
-        shown = ui.show_char(ch)
-        labels.append(shown if all(ord(part) in drawable for part in shown) else f"U+{ord(ch):04X}")
-    return labels, families
 
 
 def save_heatmap(probabilities: dict[str, dict[str, float]], characters: list[str], path: Path) -> Path:
@@ -272,12 +211,10 @@ def choose_letters(requested: list[str], probabilities: dict[str, dict[str, floa
 def main(argv: list[str] | None = None) -> None:
     parser = script.step_parser("Count letter pairs in the stories and turn them into probabilities.")
     parser.add_argument("--letters", default="t h q", help='letters to look after, e.g. "t h q" or "a space" (default "t h q")')
-    parser.add_argument("--top", type=int, default=15, help="how many of the most common pairs to show (default 15)")
-    parser.add_argument("--next", type=int, default=6, dest="how_many_next",
+    parser.add_argument("--top", type=script.positive_int, default=15, help="how many of the most common pairs to show (default 15)")
+    parser.add_argument("--next", type=script.positive_int, default=6, dest="how_many_next",
                         help="how many next characters to show for each letter (default 6)")
     args = script.start_step(parser, argv)
-    if args.top < 1 or args.how_many_next < 1:
-        raise UserError("--top and --next must be at least 1. Try --top 15 --next 6.")
 
     ui.heading("Level 1, Step 1 - Counting letter pairs", "The simplest language model: remember what came next")
     ui.explain(
@@ -288,7 +225,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     show_warm_up()
 
-    text = script.load_text(args)
+    text = script.load_corpus(args).text
     if len(text) < 2:
         raise UserError("The text has only one character, so it has no pairs to count. Give a longer text.")
     counts = count_bigrams(text)

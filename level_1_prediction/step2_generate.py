@@ -45,12 +45,8 @@ from dataclasses import dataclass
 
 from buildai import paths, safe_io, script, ui
 from buildai.errors import UserError
-from level_1_prediction.step1_bigram import (
-    bigram_probabilities,
-    count_bigrams,
-    most_common_characters,
-    readable,
-)
+from level_1_prediction.display import default_start, most_common_characters, readable
+from level_1_prediction.step1_bigram import bigram_probabilities, count_bigrams
 
 LEVEL = 1
 TEMPERATURES_TO_COMPARE = (0.5, 1.0, 2.0)
@@ -204,12 +200,6 @@ def top_choices(distribution: dict[str, float], how_many: int) -> list[tuple[str
 # ---------------------------------------------------------------- the script
 
 
-def default_start(text: str) -> str:
-    """The first letter of the text: 'T' for the course stories, a Hindi letter for Hindi text."""
-    stripped = text.strip()
-    return stripped[0] if stripped else text[0]
-
-
 def show_the_ruler(distribution: dict[str, float], previous: str) -> None:
     """The cumulative-sum 'ruler' for one character, as a table."""
     rows, running_total = [], 0.0
@@ -274,25 +264,23 @@ def show_samples(samples: list[str], animate: bool) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = script.step_parser("Generate text from the bigram model by weighted random choice.")
-    parser.add_argument("--samples", type=int, default=4, help="how many samples to write (default 4)")
-    parser.add_argument("--length", type=int, default=200, help="characters per sample (default 200)")
-    parser.add_argument("--temperature", type=float, default=1.0, help="below 1 = safer, above 1 = wilder (default 1.0)")
+    parser.add_argument("--samples", type=script.positive_int, default=4, help="how many samples to write (default 4)")
+    parser.add_argument("--length", type=script.positive_int, default=200, help="characters per sample (default 200)")
+    parser.add_argument("--temperature", type=script.positive_float, default=1.0,
+                        help="above 0: below 1 = safer (try 0.5), above 1 = wilder (try 1.5) (default 1.0)")
     parser.add_argument("--start", default=None, metavar="TEXT", help="text to begin each sample with (default: the first letter of the text)")
-    parser.add_argument("--trace", type=int, default=12, metavar="N", help="show the first N characters step by step (default 12, 0 = none)")
+    parser.add_argument("--trace", type=script.non_negative_int, default=12, metavar="N",
+                        help="show the first N characters step by step (default 12, 0 = none)")
     parser.add_argument("--letter", default="t", help="the character whose ruler, sampler check and temperatures are shown (default t)")
-    parser.add_argument("--draws", type=int, default=5000, help="draws for the sampler check (default 5000)")
+    parser.add_argument("--draws", type=script.positive_int, default=5000, help="draws for the sampler check (default 5000)")
     parser.add_argument("--animate", action="store_true", help="type the samples out slowly (only on a terminal)")
     args = script.start_step(parser, argv)
-    if args.temperature <= 0:
-        raise UserError(f"--temperature must be above 0 (you gave {args.temperature}). Try 0.5 for safe text or 1.5 for wild text.")
-    if args.samples < 1 or args.length < 1 or args.draws < 1 or args.trace < 0:
-        raise UserError("--samples, --length and --draws must be at least 1, and --trace at least 0.")
     if args.start == "":
         raise UserError("--start cannot be empty: give at least one character, e.g. --start \"Ra\".")
     rng = random.Random(args.seed)
 
     ui.heading("Level 1, Step 2 - Writing with weighted random choice", "Roll a loaded dice for every character")
-    text = script.load_text(args)
+    text = script.load_corpus(args).text
     if len(text) < 2:
         raise UserError("The text has only one character, so there are no pairs to learn from. Give a longer text.")
     probabilities = bigram_probabilities(count_bigrams(text))

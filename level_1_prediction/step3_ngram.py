@@ -55,14 +55,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from buildai import script, ui
-from buildai.data import train_val_split
 from buildai.errors import UserError
-from level_1_prediction.step2_generate import default_start, sample_next_char
+from level_1_prediction.display import default_start
+from level_1_prediction.step2_generate import sample_next_char
 
 # Chosen on the held-out text of the course stories: we tried k = 0.001, 0.003, 0.01, 0.03, 0.1,
 # 0.3 and 1 (run with --tune-k) and 0.03 gave the lowest held-out bits per character.
 DEFAULT_K = 0.03
 DEFAULT_ORDERS = range(1, 7)
+MAX_ORDER = 12  # the largest n that --max-order accepts
 K_GRID = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 
 
@@ -397,20 +398,16 @@ def show_k_tuning(results: list[OrderResult], val_text: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = script.step_parser("Compare n-gram models for n = 1 to 6 on training and held-out text.")
-    parser.add_argument("--max-order", type=int, default=6, help="the largest n to try (default 6)")
-    parser.add_argument("--k", type=float, default=DEFAULT_K, help=f"add-k smoothing strength (default {DEFAULT_K})")
-    parser.add_argument("--length", type=int, default=70, help="characters in each sample (default 70)")
+    parser.add_argument("--max-order", type=script.positive_int, choices=range(1, MAX_ORDER + 1), default=6, metavar="N",
+                        help=f"the largest n to try, 1 to {MAX_ORDER} (default 6)")
+    parser.add_argument("--k", type=script.positive_float, default=DEFAULT_K,
+                        help=f"add-k smoothing strength, above 0: with k = 0 an unseen character gets probability zero "
+                             f"(default {DEFAULT_K})")
+    parser.add_argument("--length", type=script.positive_int, default=70, help="characters in each sample (default 70)")
     parser.add_argument("--start", default=None, metavar="TEXT", help="text to begin each sample with (default: the first letter of the text)")
     parser.add_argument("--smoothed-samples", action="store_true", help="write the samples from the smoothed model")
     parser.add_argument("--tune-k", action="store_true", help="also show held-out bits per character for several k")
     args = script.start_step(parser, argv)
-    if not 1 <= args.max_order <= 12:
-        raise UserError(f"--max-order must be between 1 and 12 (you gave {args.max_order}). Try 6.")
-    if args.k <= 0:
-        raise UserError(f"--k must be above 0 (you gave {args.k}): with k = 0 an unseen character gets "
-                        "probability zero. Try 0.03.")
-    if args.length < 1:
-        raise UserError("--length must be at least 1.")
     if args.start == "":
         raise UserError("--start cannot be empty: give at least one character, e.g. --start \"The \".")
 
@@ -428,8 +425,8 @@ def main(argv: list[str] | None = None) -> None:
         "and backoff (an unknown context is shortened until it is known).",
         title="N-gram models",
     )
-    text = script.load_text(args)
-    train_text, val_text = train_val_split(text)
+    corpus = script.load_corpus(args)
+    text, train_text, val_text = corpus.text, corpus.train_text, corpus.val_text
     ui.explain(
         "For every character of a text we ask the model: what probability did you give to the character "
         "that really came? A surprise of -log2(p) bits: p = 1/2 costs 1 bit, p = 1/8 costs 3 bits. The "

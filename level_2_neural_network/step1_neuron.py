@@ -27,7 +27,6 @@ from collections.abc import Callable
 import numpy as np
 
 from buildai import script, ui
-from buildai.errors import UserError
 
 # The four possible inputs of a logic gate, one row each: (x1, x2).
 GATE_INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -235,11 +234,9 @@ def learn_gate(gate: str, args, rng: np.random.Generator) -> int:
 
 def main(argv: list[str] | None = None) -> None:
     parser = script.step_parser("One neuron learns AND and OR by gradient descent, and fails at XOR.", text_flag=False)
-    parser.add_argument("--steps", type=int, default=2000, help="gradient descent steps per gate (default 2000)")
-    parser.add_argument("--learning-rate", type=float, default=1.0, help="size of each downhill step (default 1.0)")
+    parser.add_argument("--steps", type=script.positive_int, default=2000, help="gradient descent steps per gate (default 2000)")
+    parser.add_argument("--learning-rate", type=script.positive_float, default=1.0, help="size of each downhill step (default 1.0)")
     args = script.start_step(parser, argv)
-    if args.steps < 1 or args.learning_rate <= 0:
-        raise UserError("--steps must be at least 1 and --learning-rate must be above 0. Try the defaults first.")
     rng = np.random.default_rng(args.seed)
 
     ui.heading("Step 2.1 - A single neuron", "weights, a bias, and a squashing function")

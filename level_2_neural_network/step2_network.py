@@ -289,13 +289,11 @@ def show_initialisation_demo(rng: np.random.Generator) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = script.step_parser("A small network (input -> hidden -> softmax) learns XOR.", text_flag=False)
-    parser.add_argument("--hidden", type=int, default=4, help="number of hidden neurons (default 4)")
+    parser.add_argument("--hidden", type=script.positive_int, default=4, help="number of hidden neurons (default 4)")
     parser.add_argument("--activation", choices=sorted(ACTIVATIONS), default="tanh", help="hidden squash (default tanh)")
-    parser.add_argument("--steps", type=int, default=300, help="gradient descent steps (default 300)")
-    parser.add_argument("--learning-rate", type=float, default=1.0, help="size of each downhill step (default 1.0)")
+    parser.add_argument("--steps", type=script.positive_int, default=300, help="gradient descent steps (default 300)")
+    parser.add_argument("--learning-rate", type=script.positive_float, default=1.0, help="size of each downhill step (default 1.0)")
     args = script.start_step(parser, argv)
-    if args.hidden < 1 or args.steps < 1 or args.learning_rate <= 0:
-        raise UserError("--hidden and --steps must be at least 1 and --learning-rate above 0. Try the defaults first.")
     rng = np.random.default_rng(args.seed)
     targets = GATE_TARGETS["XOR"].astype(int)
 

@@ -44,14 +44,14 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 from buildai import script, ui  # noqa: E402
-from buildai.data import train_val_split
+from buildai.data import Corpus
 from buildai.errors import UserError
 from buildai.paths import output_dir
 from buildai.safe_io import save_numpy, write_json
 from buildai.tokenizer import CharTokenizer
-from level_1_prediction.step1_bigram import readable
+from level_1_prediction.display import readable
 from level_1_prediction.step3_ngram import NGramModel
-from level_2_neural_network.step2_network import (  # noqa: F401  (re-exported: tests and the benchmark import them from here)
+from level_2_neural_network.step2_network import (
     ACTIVATIONS,
     Parameters,
     cross_entropy,
@@ -61,6 +61,7 @@ from level_2_neural_network.step2_network import (  # noqa: F401  (re-exported: 
     numerical_gradient,
 )
 
+MAX_CONTEXT = 8  # the most previous characters --context accepts
 MODEL_FILE = "char_model.npz"
 FULL_LEARNING_RATE = 1.0    # the default step size for batches of REFERENCE_BATCH_SIZE examples
 REFERENCE_BATCH_SIZE = 64
@@ -344,9 +345,10 @@ def default_learning_rate(batch_size: int) -> float:
     return min(FULL_LEARNING_RATE, FULL_LEARNING_RATE * batch_size / REFERENCE_BATCH_SIZE)
 
 
-def level_1_validation_loss(order: int, text: str, train_text: str, val_text: str) -> float:
+def level_1_validation_loss(order: int, corpus: Corpus) -> float:
     """Level 1's smoothed n-gram model (order 2 = the bigram): its loss on the held-out text, in nats."""
-    return NGramModel(order, vocabulary=set(text)).fit(train_text).bits_per_char(val_text) * math.log(2)
+    model = NGramModel(order, vocabulary=corpus.tokenizer.chars).fit(corpus.train_text)
+    return model.bits_per_char(corpus.val_text) * math.log(2)
 
 
 def rms(array: np.ndarray) -> float:
@@ -356,35 +358,26 @@ def rms(array: np.ndarray) -> float:
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = script.step_parser("Train a character-level network with hand-written backpropagation.")
-    parser.add_argument("--context", type=int, default=1, metavar="K", help="how many previous characters the network sees (default 1, like the bigram)")
-    parser.add_argument("--hidden", type=int, default=64, metavar="N", help="hidden neurons (default 64)")
+    parser.add_argument("--context", type=script.positive_int, choices=range(1, MAX_CONTEXT + 1), default=1, metavar="K",
+                        help=f"how many previous characters the network sees, 1 to {MAX_CONTEXT} (default 1, like the bigram)")
+    parser.add_argument("--hidden", type=script.positive_int, default=64, metavar="N", help="hidden neurons (default 64)")
     parser.add_argument("--activation", choices=sorted(ACTIVATIONS), default="tanh", help="the hidden layer's squash (default tanh)")
-    parser.add_argument("--epochs", type=int, default=5, help="passes over the training text (default 5)")
-    parser.add_argument("--learning-rate", type=float, default=None,
+    parser.add_argument("--epochs", type=script.positive_int, default=5, help="passes over the training text (default 5)")
+    parser.add_argument("--learning-rate", type=script.positive_float, default=None,
                         help="starting step size; it shrinks to a tenth by the last epoch "
                              f"(default: {FULL_LEARNING_RATE} x batch size / {REFERENCE_BATCH_SIZE}, at most {FULL_LEARNING_RATE})")
-    parser.add_argument("--batch-size", type=int, default=REFERENCE_BATCH_SIZE,
+    parser.add_argument("--batch-size", type=script.positive_int, default=REFERENCE_BATCH_SIZE,
                         help=f"examples per step in the vectorised loop (default {REFERENCE_BATCH_SIZE})")
     parser.add_argument("--loop", choices=["per-sample", "vectorised"], default="vectorised",
                         help="per-sample: one example at a time (readable, slow); vectorised: mini-batches (fast)")
     parser.add_argument("--prompt", default=None, help="text the samples start from (default: the start of the stories)")
-    parser.add_argument("--sample-length", type=int, default=200, help="characters to write in each sample (default 200)")
+    parser.add_argument("--sample-length", type=script.non_negative_int, default=200,
+                        help="characters to write in each sample (default 200)")
     args = script.start_step(parser, argv)
-    problems = []
-    if not 1 <= args.context <= 8:
-        problems.append("--context must be between 1 and 8")
-    if args.hidden < 1 or args.epochs < 1 or args.batch_size < 1:
-        problems.append("--hidden, --epochs and --batch-size must be at least 1")
     if args.loop == "per-sample":
         args.batch_size = 1  # one example at a time: a batch of one
     if args.learning_rate is None:
         args.learning_rate = default_learning_rate(args.batch_size)
-    if not args.learning_rate > 0:
-        problems.append("--learning-rate must be above 0")
-    if args.sample_length < 0:
-        problems.append("--sample-length cannot be negative")
-    if problems:
-        raise UserError("; ".join(problems).capitalize() + ". Try the defaults first: python step3_train.py")
     return args
 
 
@@ -449,12 +442,11 @@ def show_backprop_check(
 def main(argv: list[str] | None = None) -> None:
     args = parse_arguments(argv)
     rng = np.random.default_rng(args.seed)
-    text = script.load_text(args)
-    tokenizer = CharTokenizer.from_text(text)
+    corpus = script.load_corpus(args)
+    tokenizer, train_text = corpus.tokenizer, corpus.train_text
     vocab_size, context = tokenizer.vocab_size, args.context
-    train_text, val_text = train_val_split(text)
-    train_contexts, train_targets = make_examples(np.array(tokenizer.encode(train_text)), context)
-    val_contexts, val_targets = make_examples(np.array(tokenizer.encode(val_text)), context)
+    train_contexts, train_targets = make_examples(np.array(corpus.train_ids), context)
+    val_contexts, val_targets = make_examples(np.array(corpus.val_ids), context)
     if len(train_targets) == 0 or len(val_targets) == 0:
         raise UserError(f"The text is too short for --context {context}: the held-out part has no examples. "
                         "Use a longer text or a smaller --context.")
@@ -540,8 +532,8 @@ def main(argv: list[str] | None = None) -> None:
     # --- results -------------------------------------------------------------------------------------
     ui.heading("Results")
     final_val = history["validation_loss"][-1]
-    bigram = level_1_validation_loss(2, text, train_text, val_text)
-    same_context = level_1_validation_loss(context + 1, text, train_text, val_text) if context > 1 else bigram
+    bigram = level_1_validation_loss(2, corpus)
+    same_context = level_1_validation_loss(context + 1, corpus) if context > 1 else bigram
     examples_per_second = args.epochs * len(train_targets) / max(training_seconds, 1e-9)
     ui.result("Final training loss", f"{history['train_loss'][-1]:.4f} nats")
     ui.result("Final held-out loss", f"{final_val:.4f} nats ({final_val / math.log(2):.3f} bits per character)")
@@ -575,8 +567,9 @@ def main(argv: list[str] | None = None) -> None:
         "settings": {
             "context": context, "hidden": args.hidden, "activation": args.activation, "epochs": args.epochs,
             "learning_rate": args.learning_rate, "batch_size": args.batch_size, "loop": args.loop,
-            "seed": args.seed, "text_file": str(args.text.resolve()) if args.text else None,
+            "seed": args.seed,
         },
+        **corpus.metadata(),  # corpus_path (None = the course stories) and corpus_sha256: step 4 finds the same text
         "vocabulary_size": vocab_size,
         "parameter_count": parameter_count,
         "train_examples": len(train_targets),

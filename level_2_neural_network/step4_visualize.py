@@ -23,14 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
-from buildai import script, ui
-from buildai.data import load_corpus, train_val_split
+from buildai import data, script, ui
 from buildai.errors import UserError
 from buildai.paths import output_dir
 from buildai.plotting import new_figure, save_figure
 from buildai.safe_io import load_numpy, read_json
 from buildai.tokenizer import CharTokenizer
-from level_1_prediction.step1_bigram import parse_letters, plot_labels, readable
+from level_1_prediction.display import parse_letters, plot_labels, readable
 from level_1_prediction.step3_ngram import NGramModel
 from level_2_neural_network.step2_network import Parameters
 from level_2_neural_network.step3_train import HISTORY_FILE, MODEL_FILE, next_char_probabilities
@@ -156,26 +155,26 @@ def main(argv: list[str] | None = None) -> None:
     parser = script.step_parser("Loss curves, learned weights and next-letter chances of the step 3 network.")
     parser.add_argument("--letter", default="t",
                         help="show what the network expects after this letter (default 't'; 'space' and 'newline' work too)")
-    parser.add_argument("--top", type=int, default=10, help="how many next letters to list (default 10)")
+    parser.add_argument("--top", type=script.positive_int, default=10, help="how many next letters to list (default 10)")
     args = script.start_step(parser, argv)
-    text = script.load_text(args) if args.text is not None else None
+    given = script.load_corpus(args) if args.text is not None else None
     folder = output_dir(2, args.out_dir)
     history = read_json(folder / HISTORY_FILE, what="training history", how_to_make=RUN_STEP_3)
     trained, initial, tokenizer, context, activation = load_trained_model(folder)
-    if text is None:
-        text_file = (history.get("settings") or {}).get("text_file")
-        text = load_corpus(text_file)  # the same text step 3 learned from
-    if CharTokenizer.from_text(text).chars != tokenizer.chars:
+    # Without --text: the same text step 3 learned from (its path is saved; None means the course stories).
+    corpus = given if given is not None else data.load_corpus(history.get(data.CORPUS_PATH_KEY))
+    if corpus.tokenizer.chars != tokenizer.chars:
         raise UserError("This text has different characters from the one the network was trained on. "
                         "Give step 4 the same --text you gave step 3, or run step 3 again on this text.")
+    if history.get("corpus_sha256") not in (None, corpus.sha256):
+        ui.warn("This text has the same characters as the one step 3 trained on, but it is not the same text "
+                "(it was changed, or it is another file). The comparison with the bigram uses this text.")
+    text, train_text = corpus.text, corpus.train_text
     letters = parse_letters(args.letter)
     if len(letters) != 1 or letters[0] not in tokenizer:
         raise UserError(f"--letter must be one character from the training text; '{ui.escape(args.letter)}' is not. "
                         "Try --letter a.")
     letter = letters[0]
-    if args.top < 1:
-        raise UserError("--top must be at least 1.")
-    train_text, _ = train_val_split(text)
 
     ui.heading("Step 2.4 - What the network learned", "loss curves, weights and next-letter chances")
     ui.heading("Loss curves")

@@ -18,7 +18,6 @@ Run:  python step1_embedding.py            (about 5 seconds)
 
 from __future__ import annotations
 
-import argparse
 import math  # used by the doctest of sinusoidal_positional_encoding
 from pathlib import Path
 
@@ -28,10 +27,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from buildai import plotting, script, ui
-from buildai.data import train_val_split
-from buildai.errors import UserError
 from buildai.paths import output_dir
 from buildai.tokenizer import CharTokenizer
+from level_3_transformer.training_flags import add_training_flags
 
 LEVEL = 3
 VOWELS = "aeiou"
@@ -176,43 +174,25 @@ def save_positional_encoding_plot(encoding: torch.Tensor, path: Path) -> None:
     plotting.save_figure(figure, path)
 
 
-def add_training_flags(parser: argparse.ArgumentParser, embed_size: int, steps: int, batch_size: int,
-                       batch_unit: str, learning_rate: float) -> None:
-    """The flags of a script that trains something (steps 1 and 4), with that script's defaults."""
-    parser.add_argument("--embed-size", type=int, default=embed_size, help=f"numbers per character (default {embed_size})")
-    parser.add_argument("--steps", type=int, default=steps, help=f"training steps (default {steps})")
-    parser.add_argument("--batch-size", type=int, default=batch_size, help=f"{batch_unit} per training step (default {batch_size})")
-    parser.add_argument("--learning-rate", type=float, default=learning_rate, help=f"learning rate (default {learning_rate})")
-
-
-def require_positive(args: argparse.Namespace, *names: str) -> None:
-    """Stop with a clear message if one of these whole-number flags is below 1 (e.g. --steps 0)."""
-    for name in names:
-        if getattr(args, name) < 1:
-            raise UserError(f"--{name.replace('_', '-')} must be at least 1 (you gave {getattr(args, name)}).")
-
-
 def format_vector(vector: torch.Tensor, count: int = 6) -> str:
     shown = ", ".join(f"{value:+.2f}" for value in vector[:count].tolist())
     return f"[{shown}{', ...' if len(vector) > count else ''}]"
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = script.step_parser("Embeddings and positional encoding: the numbers a transformer reads.")
+    parser = script.step_parser("Embeddings and positional encoding: the numbers a transformer reads.", threads_flag=True)
     add_training_flags(parser, embed_size=8, steps=300, batch_size=512, batch_unit="characters", learning_rate=0.05)
-    parser.add_argument("--positions", type=int, default=64, help="positions in the positional-encoding picture (default 64)")
-    parser.add_argument("--pe-size", type=int, default=32, help="columns in the positional-encoding picture (default 32)")
-    args = script.start_step(parser, argv)
-    require_positive(args, "embed_size", "steps", "batch_size", "positions", "pe_size")
-    torch.manual_seed(args.seed)
-    np.random.seed(args.seed)
-    script.set_torch_threads()  # a tiny model: a few threads are plenty
-    text = script.load_text(args)
-    train_text, _ = train_val_split(text)
+    parser.add_argument("--positions", type=script.positive_int, default=64,
+                        help="positions in the positional-encoding picture (default 64)")
+    parser.add_argument("--pe-size", type=script.positive_int, default=32,
+                        help="columns in the positional-encoding picture (default 32)")
+    args = script.start_step(parser, argv)  # also seeds every generator and picks PyTorch's threads
+    corpus = script.load_corpus(args)
+    text, train_text = corpus.text, corpus.train_text
     folder = output_dir(LEVEL, args.out_dir)
 
     ui.heading("Step 3.1 - Embeddings and positional encoding", "Turning characters and positions into numbers")
-    tokenizer = CharTokenizer.from_text(text)
+    tokenizer = corpus.tokenizer
     ui.explain(
         "First we need a vocabulary: every different character in the text gets an id (a whole number). "
         "The id is only a name tag: a bigger id does not mean 'more' of anything. So each id picks one row of a "
@@ -248,7 +228,7 @@ def main(argv: list[str] | None = None) -> None:
         "the same way, 0 means unrelated, -1 means opposite.",
         title="Training the embeddings",
     )
-    data = torch.tensor(tokenizer.encode(train_text), dtype=torch.long)
+    data = torch.tensor(corpus.train_ids, dtype=torch.long)
     generator = torch.Generator().manual_seed(args.seed)
     losses = train_neighbour_model(model, data, args.steps, args.batch_size, args.learning_rate, generator)
     ui.say("(The loss adds up two guesses, the character before and the one after.)")

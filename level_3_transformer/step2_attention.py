@@ -19,23 +19,15 @@ Run:  python step2_attention.py
 
 from __future__ import annotations
 
-import argparse
 import math
-from pathlib import Path
-from typing import Any
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
-from buildai import plotting, script, ui
-from buildai.errors import UserError
-from buildai.paths import output_dir
-from buildai.tokenizer import CharTokenizer
-from level_3_transformer.step1_embedding import require_positive, sinusoidal_positional_encoding
-
-LEVEL = 3
-DEFAULT_SENTENCE = "chai is hot"
+from buildai import script, ui
+from level_3_transformer.attention_pictures import save_attention_grid
+from level_3_transformer.sentence import load_sentence, sentence_step_parser
+from level_3_transformer.step1_embedding import sinusoidal_positional_encoding
 
 
 def causal_mask(length: int, key_length: int | None = None) -> torch.Tensor:
@@ -88,94 +80,9 @@ def scaled_dot_product_attention(
     return output, weights
 
 
-def pick_sentence(text: str, tokenizer: CharTokenizer, wanted: str | None, fallback: str = DEFAULT_SENTENCE) -> str:
-    """The sentence to study: the learner's own, else `fallback` if the text has all its characters,
-    else the first words of the text (so a Hindi text gets a Hindi sentence).
-
-    >>> tok = CharTokenizer.from_text("chai is hot and sweet")
-    >>> pick_sentence("chai is hot and sweet", tok, None)
-    'chai is hot'
-    >>> pick_sentence("xyz abc", CharTokenizer.from_text("xyz abc"), None)
-    'xyz abc'
-    """
-    if wanted is not None:
-        if not wanted:
-            raise UserError("The --sentence is empty. Give a short sentence, for example --sentence \"chai is hot\".")
-        tokenizer.encode(wanted)  # a UserError names any character the text does not contain
-        return wanted
-    if not tokenizer.unknown_chars(fallback):
-        return fallback
-    words = " ".join(text.split())  # one line, single spaces
-    return words[: len(fallback)].strip() or words[: len(fallback)]
-
-
-def sentence_step_parser(description: str) -> argparse.ArgumentParser:
-    """The flags of steps 2 and 3: the usual ones, plus --sentence and --embed-size."""
-    parser = script.step_parser(description)
-    parser.add_argument("--sentence", default=None, help=f'the sentence to study (default "{DEFAULT_SENTENCE}")')
-    parser.add_argument("--embed-size", type=int, default=16, help="numbers per character embedding (default 16)")
-    return parser
-
-
-def load_sentence(args: argparse.Namespace, *positive_flags: str, longest: int = 40) -> tuple[str, CharTokenizer, str, Path]:
-    """The start shared by steps 2 and 3: check the number flags, seed the random generators, load the
-    text (--text), build its vocabulary, pick the sentence (--sentence) and find the output folder.
-
-    Returns (text, tokenizer, sentence, output folder).
-    """
-    require_positive(args, "embed_size", *positive_flags)
-    torch.manual_seed(args.seed)
-    np.random.seed(args.seed)
-    text = script.load_text(args)
-    tokenizer = CharTokenizer.from_text(text)
-    sentence = pick_sentence(text, tokenizer, args.sentence)
-    if len(sentence) > longest:
-        raise UserError(f"The sentence has {len(sentence)} characters; keep it to {longest} or fewer "
-                        f"so the tables and pictures stay readable.")
-    return text, tokenizer, sentence, output_dir(LEVEL, args.out_dir)
-
-
 def random_projection(rows: int, columns: int, generator: torch.Generator) -> torch.Tensor:
     """A random (rows, columns) matrix scaled by 1/sqrt(rows), so its outputs stay near the size of its inputs."""
     return torch.randn(rows, columns, generator=generator) / math.sqrt(rows)
-
-
-def draw_attention(axes: Any, weights: torch.Tensor, labels: list[str], title: str, numbers: bool = True) -> Any:
-    """Draw a (T, T) attention matrix on matplotlib axes: rows = who listens, columns = who is listened to."""
-    image = axes.imshow(weights.detach().numpy(), cmap="viridis", vmin=0.0, vmax=1.0)
-    ticks = np.arange(len(labels))
-    axes.set_xticks(ticks, labels)
-    axes.set_yticks(ticks, labels)
-    axes.set_xlabel("listened to (key)")
-    axes.set_ylabel("listening (query)")
-    axes.set_title(title)
-    if numbers and len(labels) <= 16:
-        for row in range(len(labels)):
-            for column in range(len(labels)):
-                value = float(weights[row, column])
-                if value >= 0.005:
-                    axes.text(column, row, f"{value:.2f}".lstrip("0"), ha="center", va="center", fontsize=7,
-                              color="black" if value > 0.6 else "white")
-    return image
-
-
-def save_attention_grid(panels: list[tuple[torch.Tensor, str]], characters: str, title: str, path: Path,
-                        columns: int = 4, numbers: bool = False, panel_size: float = 3.6) -> Path:
-    """Save a PNG of one or more (T, T) attention matrices side by side, `columns` to a row,
-    with the characters on both axes. `panels` holds (weights, title) pairs."""
-    rows = (len(panels) + columns - 1) // columns
-    figure, _ = plotting.new_figure(width=panel_size * columns, height=panel_size * rows + 0.6)
-    figure.clear()
-    labels = plot_labels(characters)
-    for index, (weights, panel_title) in enumerate(panels):
-        draw_attention(figure.add_subplot(rows, columns, index + 1), weights, labels, panel_title, numbers=numbers)
-    figure.suptitle(title)
-    return plotting.save_figure(figure, path)
-
-
-def plot_labels(characters: str) -> list[str]:
-    """Tick labels for a heatmap: the characters, with a space shown as '␣'."""
-    return ["␣" if ch == " " else ("\\n" if ch == "\n" else ch) for ch in characters]
 
 
 def format_cell(value: float, number_format: str) -> str:
@@ -202,9 +109,9 @@ def matrix_table(title: str, matrix: torch.Tensor, characters: str, number_forma
 
 def main(argv: list[str] | None = None) -> None:
     parser = sentence_step_parser("Self-attention from scratch, on a real short sentence.")
-    parser.add_argument("--head-size", type=int, default=8, help="numbers per query, key and value (default 8)")
+    parser.add_argument("--head-size", type=script.positive_int, default=8, help="numbers per query, key and value (default 8)")
     args = script.start_step(parser, argv)
-    text, tokenizer, sentence, folder = load_sentence(args, "head_size")
+    tokenizer, sentence, folder = load_sentence(args)
     generator = torch.Generator().manual_seed(args.seed)
 
     ui.heading("Step 3.2 - Self-attention from scratch", "Every character decides whom to listen to")

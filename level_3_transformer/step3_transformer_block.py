@@ -23,13 +23,10 @@ from torch import nn
 
 from buildai import script, ui
 from buildai.errors import UserError
+from level_3_transformer.attention_pictures import save_attention_grid
+from level_3_transformer.sentence import load_sentence, sentence_step_parser
 from level_3_transformer.step1_embedding import sinusoidal_positional_encoding
-from level_3_transformer.step2_attention import (
-    load_sentence,
-    save_attention_grid,
-    sentence_step_parser,
-    scaled_dot_product_attention,
-)
+from level_3_transformer.step2_attention import scaled_dot_product_attention
 
 
 class FeedForward(nn.Module):
@@ -215,9 +212,9 @@ def future_leak(module: nn.Module, x: torch.Tensor) -> float:
 
 def main(argv: list[str] | None = None) -> None:
     parser = sentence_step_parser("Multi-head attention, the feed-forward network and the transformer block.")
-    parser.add_argument("--heads", type=int, default=4, help="attention heads; must divide --embed-size (default 4)")
+    parser.add_argument("--heads", type=script.positive_int, default=4, help="attention heads; must divide --embed-size (default 4)")
     args = script.start_step(parser, argv)
-    _, tokenizer, sentence, folder = load_sentence(args, "heads")
+    tokenizer, sentence, folder = load_sentence(args)
 
     ui.heading("Step 3.3 - The transformer block", "Many heads, a feed-forward network, residuals and LayerNorm")
     block = TransformerBlock(args.embed_size, args.heads).eval()

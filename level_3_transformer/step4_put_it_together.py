@@ -24,7 +24,6 @@ Run:  python step4_put_it_together.py                   (about 30 seconds)
 
 from __future__ import annotations
 
-import argparse
 import math
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,66 +34,15 @@ import torch.nn.functional as F
 from torch import nn
 
 from buildai import plotting, script, ui
-from buildai.data import train_val_split
 from buildai.errors import UserError
 from buildai.paths import output_dir
-from buildai.tokenizer import CharTokenizer
-from level_3_transformer.step1_embedding import add_training_flags, require_positive
-from level_3_transformer.step2_attention import save_attention_grid
+from level_3_transformer.attention_pictures import save_attention_grid
+from level_3_transformer.batches import get_batch
+from level_3_transformer.parameter_count import count_parameters_by_part
 from level_3_transformer.step3_transformer_block import TransformerBlock
+from level_3_transformer.training_flags import add_training_flags
 
 LEVEL = 3
-
-
-def get_batch(
-    data: torch.Tensor, block_size: int, batch_size: int, generator: torch.Generator
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Cut `batch_size` random windows of `block_size` characters out of `data` (a 1-D tensor of ids).
-
-    The targets are the same windows moved one character to the right: at every position
-    the model must predict the character that comes next.
-
-    >>> data = torch.arange(10)
-    >>> inputs, targets = get_batch(data, block_size=4, batch_size=2, generator=torch.Generator().manual_seed(0))
-    >>> inputs.shape, targets.shape
-    (torch.Size([2, 4]), torch.Size([2, 4]))
-    >>> bool((targets[:, :-1] == inputs[:, 1:]).all())
-    True
-    """
-    if data.dim() != 1:
-        raise ValueError("data must be a 1-D tensor of token ids")
-    if len(data) <= block_size:
-        raise UserError(
-            f"The text has only {len(data)} characters, too short for windows of {block_size} characters "
-            f"(plus one to predict). Use a longer text or a smaller --block-size."
-        )
-    # A window starting at `start` needs data[start : start + block_size + 1] (inputs and one more target).
-    starts = torch.randint(len(data) - block_size, (batch_size,), generator=generator)
-    inputs = torch.stack([data[start : start + block_size] for start in starts.tolist()])
-    targets = torch.stack([data[start + 1 : start + block_size + 1] for start in starts.tolist()])
-    return inputs.long(), targets.long()
-
-
-def count_parameters_by_part(model: nn.Module) -> list[tuple[str, int]]:
-    """How many numbers the model learns, grouped by the first part of each parameter's name.
-
-    Works for any model: the parts are its top-level submodules (and any parameter stored
-    directly on the model). A parameter shared by two parts (weight tying) is counted once,
-    under the part that owns it first; a part whose parameters are all shared shows 0.
-
-    >>> model = nn.Sequential()
-    >>> model.add_module("embed", nn.Embedding(10, 4))
-    >>> model.add_module("head", nn.Linear(4, 10, bias=False))
-    >>> model.head.weight = model.embed.weight  # weight tying
-    >>> count_parameters_by_part(model)
-    [('embed', 40), ('head', 0)]
-    """
-    # Every name in order (shared ones included), so the table follows the model's own order.
-    order = list(dict.fromkeys(name.split(".")[0] for name, _ in model.named_parameters(remove_duplicate=False)))
-    counts = dict.fromkeys(order, 0)
-    for name, parameter in model.named_parameters():  # each shared parameter appears once here
-        counts[name.split(".")[0]] += parameter.numel()
-    return [(part, counts[part]) for part in order]
 
 
 def sample_next_token(
@@ -236,44 +184,30 @@ def save_trained_attention_plot(model: MiniTransformer, ids: list[int], characte
                         columns=heads if heads <= 6 else 4, panel_size=3.4)
 
 
-def check_arguments(args: argparse.Namespace) -> None:
-    """Stop with a clear message when a number flag makes no sense."""
-    require_positive(args, "steps", "block_size", "layers", "embed_size", "heads", "batch_size", "length", "eval_batches")
-    if not 0.0 <= args.dropout < 1.0:
-        raise UserError(f"--dropout must be from 0 up to (not including) 1 (you gave {args.dropout}).")
-    if args.temperature < 0:
-        raise UserError(f"--temperature must be 0 or more (you gave {args.temperature}). Try 0.8.")
-    if args.top_k < 0:
-        raise UserError(f"--top-k must be 0 (all characters) or more (you gave {args.top_k}). Try 10.")
-    if args.learning_rate <= 0:
-        raise UserError(f"--learning-rate must be more than 0 (you gave {args.learning_rate}). Try 0.003.")
-
-
 def main(argv: list[str] | None = None) -> None:
-    parser = script.step_parser("A complete mini-transformer: count its parts, train it briefly, generate text.")
+    parser = script.step_parser("A complete mini-transformer: count its parts, train it briefly, generate text.",
+                                threads_flag=True)
     add_training_flags(parser, embed_size=64, steps=300, batch_size=32, batch_unit="windows of text", learning_rate=3e-3)
-    parser.add_argument("--block-size", type=int, default=64, help="characters the model sees at once (default 64)")
-    parser.add_argument("--layers", type=int, default=2, help="transformer blocks (default 2)")
-    parser.add_argument("--heads", type=int, default=4, help="attention heads per block; must divide --embed-size (default 4)")
-    parser.add_argument("--dropout", type=float, default=0.0, help="dropout probability (default 0: short runs do not need it)")
-    parser.add_argument("--eval-batches", type=int, default=10, help="batches used to measure the loss (default 10)")
+    parser.add_argument("--block-size", type=script.positive_int, default=64, help="characters the model sees at once (default 64)")
+    parser.add_argument("--layers", type=script.positive_int, default=2, help="transformer blocks (default 2)")
+    parser.add_argument("--heads", type=script.positive_int, default=4,
+                        help="attention heads per block; must divide --embed-size (default 4)")
+    parser.add_argument("--dropout", type=script.fraction, default=0.0,
+                        help="dropout probability, from 0 up to (not including) 1 (default 0: short runs do not need it)")
+    parser.add_argument("--eval-batches", type=script.positive_int, default=10, help="batches used to measure the loss (default 10)")
     parser.add_argument("--prompt", default=None, help="text to start the generation with (default: the first word of the text)")
-    parser.add_argument("--length", type=int, default=200, help="characters to generate (default 200)")
-    parser.add_argument("--temperature", type=float, default=0.8, help="below 1: safer text, above 1: wilder (default 0.8)")
-    parser.add_argument("--top-k", type=int, default=10, help="choose only among the k likeliest characters; 0 = all (default 10)")
+    parser.add_argument("--length", type=script.positive_int, default=200, help="characters to generate (default 200)")
+    parser.add_argument("--temperature", type=script.non_negative_float, default=0.8,
+                        help="0 = always the likeliest; below 1: safer text, above 1: wilder (default 0.8)")
+    parser.add_argument("--top-k", type=script.non_negative_int, default=10,
+                        help="choose only among the k likeliest characters; 0 = all (default 10)")
     parser.add_argument("--no-mask", action="store_true", help="remove the causal mask (exercise: watch the model cheat)")
     parser.add_argument("--no-residual", action="store_true", help="remove the residual connections (exercise)")
-    parser.add_argument("--threads", type=int, default=0, help="CPU threads for PyTorch; 0 = choose automatically (default 0)")
-    args = script.start_step(parser, argv)
-    check_arguments(args)
-    script.set_torch_threads(args.threads or None)
-    torch.manual_seed(args.seed)
-    np.random.seed(args.seed)
-    text = script.load_text(args)
-    train_text, validation_text = train_val_split(text)
-    tokenizer = CharTokenizer.from_text(text)
-    train_data = torch.tensor(tokenizer.encode(train_text), dtype=torch.long)
-    validation_data = torch.tensor(tokenizer.encode(validation_text), dtype=torch.long)
+    args = script.start_step(parser, argv)  # also seeds every generator and picks PyTorch's threads
+    corpus = script.load_corpus(args)
+    text, validation_text, tokenizer = corpus.text, corpus.val_text, corpus.tokenizer
+    train_data = torch.tensor(corpus.train_ids, dtype=torch.long)
+    validation_data = torch.tensor(corpus.val_ids, dtype=torch.long)
     if len(validation_data) <= args.block_size:
         raise UserError(
             f"The held-out part of the text has only {len(validation_data)} characters, not more than "

@@ -12,7 +12,10 @@ file, so a weights file that does not belong to its model.json -- cut off while 
 run -- is caught with a clear message instead of giving a strange model.
 
 The training state needed to *continue* a run (optimizer, random generators) is separate: train.py keeps
-it in `training_state.pt` in the same folder (see train.py).
+it in `training_state.pt` in the same folder (see run_control.py).
+
+`find_checkpoint` is how generate.py and chat.py find the model to load: it says how to train one when
+there is none yet (and, to a person at a terminal, offers to train the tiny preset right away).
 
     >>> folder = default_checkpoint_dir()  # doctest: +SKIP
     >>> model, tokenizer, info = load_checkpoint(folder)  # doctest: +SKIP
@@ -21,12 +24,16 @@ it in `training_state.pt` in the same folder (see train.py).
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
+from buildai import ui
 from buildai.errors import UserError
-from buildai.paths import output_dir, show_path
+from buildai.paths import level_dir, output_dir, show_path
 from buildai.safe_io import load_tensors, read_json, save_tensors, write_json
 from buildai.tokenizer import CharTokenizer
 from level_4_mini_gpt.model import GPTConfig, MiniGPT
@@ -35,19 +42,20 @@ WEIGHTS_FILE = "model.safetensors"
 INFO_FILE = "model.json"
 FORMAT_NAME = "buildai-mini-gpt"
 FORMAT_VERSION = 1
-HOW_TO_MAKE = "Train a model first: cd level_4_mini_gpt && python train.py --preset tiny"
+TRAIN_COMMAND = "python train.py --preset tiny"
+HOW_TO_MAKE = f"Train a model first: cd level_4_mini_gpt && {TRAIN_COMMAND}"
 TIED_WEIGHT = "output_head.weight"  # the same table as token_embedding.weight, so it is stored once
 
 
 def default_checkpoint_dir(out_dir: str | Path | None = None) -> Path:
-    """Where train.py saves its best model and generate.py looks for it: <Level 4 output folder>/checkpoint."""
+    """Where train.py saves its best model and generate.py and chat.py look for it: <Level 4 output folder>/checkpoint."""
     return output_dir(4, out_dir) / "checkpoint"
 
 
 def save_checkpoint(folder: Path, model: MiniGPT, tokenizer: CharTokenizer, info: dict[str, Any]) -> None:
     """Write folder/model.safetensors and folder/model.json, each atomically.
 
-    `info` holds whatever the reader should know: step, metrics, data_path (None = the course stories), ...
+    `info` holds whatever the reader should know: step, metrics, corpus_path (None = the course stories), ...
     """
     folder = Path(folder)
     weights = {name: tensor for name, tensor in model.state_dict().items() if name != TIED_WEIGHT}
@@ -105,3 +113,46 @@ def load_checkpoint(folder: Path) -> tuple[MiniGPT, CharTokenizer, dict[str, Any
 def _fingerprint(path: Path) -> str:
     """SHA-256 of a file: any change to the file, even one byte, gives a different fingerprint."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+# ------------------------------------------------------------------------------ finding one to load
+
+
+def can_ask() -> bool:
+    """Only ask questions of a person at a real terminal, never in CI or when input comes from a file."""
+    if os.environ.get("CI"):
+        return False
+    try:
+        return sys.stdin.isatty() and sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def train_tiny_now(out_dir: Path | None) -> None:
+    """Run `train.py --preset tiny` (the learner said yes), writing where generate.py and chat.py will look."""
+    command = [sys.executable, "train.py", "--preset", "tiny"] + (["--out-dir", str(out_dir)] if out_dir is not None else [])
+    code = subprocess.call(command, cwd=level_dir(4))
+    if code != 0:
+        raise UserError(f"Training stopped with exit code {code}, so there is no model to talk to yet. "
+                        f"Run it on its own to see what happened: {TRAIN_COMMAND}")
+
+
+def find_checkpoint(checkpoint: Path | None, out_dir: Path | None, script: str = "generate.py") -> Path:
+    """The checkpoint folder to load: `checkpoint` if given, else the one train.py wrote (in `out_dir`).
+
+    If there is no model there, say how to make one (or offer to, at a terminal). `script` is the
+    script to run again afterwards, for the message.
+    """
+    folder = Path(checkpoint) if checkpoint is not None else default_checkpoint_dir(out_dir)
+    if (folder / WEIGHTS_FILE).exists() or (folder / INFO_FILE).exists():
+        return folder  # present (if damaged, load_checkpoint explains)
+    if checkpoint is None and can_ask():
+        ui.warn("There is no trained model yet.")
+        answer = ui.console.input(ui.escape("Train the tiny preset now? It takes about a minute. [y/N] "))
+        if answer.strip().lower() in ("y", "yes", "haan", "ha"):
+            train_tiny_now(out_dir)
+            return folder
+    raise UserError(f"There is no trained model in '{show_path(folder)}' yet, so there is nothing to generate with. "
+                    f"Train one first (the tiny preset takes about a minute): cd level_4_mini_gpt, then "
+                    f"{TRAIN_COMMAND} -- or from anywhere in the course: buildai run 4.1 --preset tiny. "
+                    f"Then run {script} again.")

@@ -20,11 +20,20 @@ higher than that means the model is copying.
 Looking a piece up must be fast: we put every 8-character piece of the training text into a Python `set` once
 (about 95,000 pieces for our stories, built in a tenth of a second), and then each lookup takes about the same
 time however long the training text is.
+
+`MemorisationMeter` (at the end) puts it together for generate.py and chat.py: the reading, the longest
+stretch copied exactly, and one sentence on what they mean.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
+
+from buildai import ui
+from buildai.data import CORPUS_PATH_KEY, load_corpus
+from buildai.errors import UserError
 
 PIECE_LENGTH = 8  # long enough that a match is rarely luck, short enough that fresh English still matches sometimes
 
@@ -123,3 +132,51 @@ def describe_memorisation(fraction: float, fresh_writing_fraction: float | None,
         return f"About as original as fresh writing ({reference}): common phrases, put together in new ways."
     return (f"Less than fresh writing ({reference}): mostly new letter combinations -- "
             f"if they look like gibberish, the model needs more training.")
+
+
+@dataclass
+class MemorisationMeter:
+    """Measures how much of a generated text is copied from the model's own training text.
+
+    >>> meter = MemorisationMeter("the cat sat on the mat", fresh_writing_fraction=0.3)
+    >>> round(meter.reading("the cat sat"), 2)   # every 8-character piece of it is in the training text
+    1.0
+    """
+
+    training_text: str
+    fresh_writing_fraction: float  # the reading for the held-out stories: new writing by the same authors
+
+    @classmethod
+    def for_checkpoint(cls, info: dict[str, Any]) -> "MemorisationMeter | None":
+        """The meter for the text this model was trained on (info's corpus_path, or the course stories).
+
+        Returns None (and says why) if that text cannot be read any more, e.g. the file was moved.
+        """
+        try:
+            corpus = load_corpus(info.get(CORPUS_PATH_KEY))
+        except UserError as problem:
+            ui.warn(f"No memorisation meter this time: the training text cannot be read. {ui.escape(str(problem))}")
+            return None
+        if info.get("corpus_sha256") not in (None, corpus.sha256):
+            ui.warn("The training text has changed since this model was trained, so the memorisation meter "
+                    "measures against the text as it is now.")
+        return cls(corpus.train_text, memorised_fraction(corpus.val_text, corpus.train_text))
+
+    def reading(self, generated: str) -> float:
+        """The share of `generated`'s 8-character pieces found in the training text."""
+        return memorised_fraction(generated, self.training_text)
+
+    def report(self, generated: str) -> float:
+        """Print the meter's reading for `generated` in two or three friendly lines; return the fraction."""
+        pieces = pieces_of(generated)
+        if not pieces:
+            ui.result("Memorised", f"too short to measure (fewer than {PIECE_LENGTH} characters)")
+            return 0.0
+        fraction = self.reading(generated)
+        ui.result("Memorised", f"{fraction:.0%} ({round(fraction * len(pieces))} of {len(pieces)} pieces of "
+                               f"{PIECE_LENGTH} characters appear word for word in the training text)")
+        stretch = longest_copied_stretch(generated, self.training_text)
+        shown = ui.escape(stretch.replace("\n", " "))  # on one line; the quote marks show where it starts and ends
+        ui.result("Longest stretch copied exactly", f"{len(stretch)} characters" + (f': "{shown}"' if stretch else ""))
+        ui.say(describe_memorisation(fraction, self.fresh_writing_fraction, len(stretch)))
+        return fraction

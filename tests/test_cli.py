@@ -57,6 +57,6 @@ def test_tour_level_1(run_cli) -> None:
 
 
 def test_run_resolves_text_paths_from_the_learners_folder(run_cli) -> None:
-    """`buildai run 1.1 --text level_4_mini_gpt/data/stories_hi.txt` from the repo root finds the file."""
-    process = run_cli("run", "1.1", "--text", "level_4_mini_gpt/data/stories_hi.txt", "--quiet")
+    """`buildai run 1.1 --text data/stories_hi.txt` from the repo root finds the file."""
+    process = run_cli("run", "1.1", "--text", "data/stories_hi.txt", "--quiet")
     assert_ok(process)

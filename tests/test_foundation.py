@@ -46,6 +46,40 @@ def test_windows_line_endings_and_bom_are_normalised(tmp_path: Path) -> None:
     assert read_text_file(path) == "line one\nline two\n"
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_utf16_with_a_byte_order_mark_is_text(tmp_path: Path, encoding: str) -> None:
+    """What older Windows Notepad saves as "Unicode": two bytes a character, after a byte-order mark."""
+    path = tmp_path / "notepad_unicode.txt"
+    text = "चाय की दुकान\r\nChai at Itarsi Junction.\r\n"
+    data = text.encode(encoding)
+    path.write_bytes(data if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "\ufeff".encode(encoding) + data)
+    assert read_text_file(path) == "चाय की दुकान\nChai at Itarsi Junction.\n"
+
+
+def test_utf16_without_a_byte_order_mark_is_still_refused(tmp_path: Path) -> None:
+    path = tmp_path / "no_mark.txt"
+    path.write_bytes("Chai".encode("utf-16-le"))  # zero bytes between letters, and no mark to say why
+    with pytest.raises(UserError, match="binary"):
+        read_text_file(path)
+
+
+def test_damaged_utf16_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "damaged.txt"
+    path.write_bytes(b"\xff\xfe" + "Chai".encode("utf-16-le") + b"\x00\xd8")  # half a surrogate pair
+    with pytest.raises(UserError, match="damaged part-way"):
+        read_text_file(path)
+
+
+def test_corpus_splits_once_and_fingerprints(tmp_path: Path) -> None:
+    path = tmp_path / "mine.txt"
+    path.write_text("Monsoon clouds gather over the Western Ghats every June.\n" * 3, encoding="utf-8")
+    corpus = load_corpus(path)
+    assert (corpus.train_text, corpus.val_text) == train_val_split(corpus.text)
+    assert corpus.tokenizer.decode(corpus.train_ids + corpus.val_ids) == corpus.text
+    assert corpus.metadata() == {"corpus_path": str(path.resolve()), "corpus_sha256": corpus.sha256}
+    assert load_corpus().metadata()["corpus_path"] is None  # the course stories: no path to go stale
+
+
 def test_devanagari_round_trips(tmp_path: Path) -> None:
     text = "बारिश आई, मोर नाचा।\n"
     path = tmp_path / "hindi.txt"
@@ -56,7 +90,7 @@ def test_devanagari_round_trips(tmp_path: Path) -> None:
 
 
 def test_course_corpus_is_large_and_plain() -> None:
-    text = load_corpus()
+    text = load_corpus().text
     pieces = split_paragraphs(text)
     assert len(pieces) >= 150
     assert len(text.encode("utf-8")) >= 100_000

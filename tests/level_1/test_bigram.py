@@ -11,22 +11,20 @@ import pytest
 
 from buildai.data import load_corpus
 from buildai.paths import HINDI_CORPUS
-from level_1_prediction import step1_bigram, step2_generate, step3_ngram
+from level_1_prediction import display, step1_bigram, step2_generate, step3_ngram
+from level_1_prediction.display import most_common_characters, parse_letters, plot_labels, readable
 from level_1_prediction.step1_bigram import (
     bigram_probabilities,
     count_bigrams,
     heatmap_characters,
     most_likely_next,
-    parse_letters,
-    plot_labels,
-    readable,
     save_heatmap,
     top_pairs,
     vocabulary,
 )
 
 
-@pytest.mark.parametrize("module", [step1_bigram, step2_generate, step3_ngram], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [display, step1_bigram, step2_generate, step3_ngram], ids=lambda m: m.__name__)
 def test_docstring_examples_are_true(module) -> None:
     failures, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert tried > 0 and failures == 0
@@ -60,7 +58,7 @@ def test_probabilities_on_a_hand_made_string() -> None:
 
 
 def test_every_row_of_the_course_model_sums_to_one() -> None:
-    text = load_corpus()
+    text = load_corpus().text
     counts = count_bigrams(text)
     assert sum(sum(row.values()) for row in counts.values()) == len(text) - 1
     for first, row in bigram_probabilities(counts).items():
@@ -69,7 +67,7 @@ def test_every_row_of_the_course_model_sums_to_one() -> None:
 
 
 def test_counts_agree_with_an_independent_count() -> None:
-    text = load_corpus()[:5000]
+    text = load_corpus().text[:5000]
     pairs = Counter(text[i : i + 2] for i in range(len(text) - 1))
     counts = count_bigrams(text)
     assert {first + second: n for first, row in counts.items() for second, n in row.items()} == dict(pairs)
@@ -104,10 +102,10 @@ def test_vocabulary_and_letter_names() -> None:
 
 
 def test_heatmap_shows_the_most_common_characters_newline_and_space_first() -> None:
-    text = load_corpus()
+    text = load_corpus().text
     shown = heatmap_characters(text, 30)
     assert len(shown) == 30 and shown[:2] == ["\n", " "]
-    assert set(shown) == set(step1_bigram.most_common_characters(text, 30))
+    assert set(shown) == set(most_common_characters(text, 30))
     assert heatmap_characters("ba ab", 30) == [" ", "a", "b"]
 
 

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from buildai.data import load_corpus, train_val_split
+from buildai.data import load_corpus
 from buildai.paths import HINDI_CORPUS
 from level_1_prediction.step1_bigram import count_bigrams
 from level_1_prediction.step3_ngram import (
@@ -21,7 +21,8 @@ from level_1_prediction.step3_ngram import (
 
 @pytest.fixture(scope="module")
 def course_split() -> tuple[str, str]:
-    return train_val_split(load_corpus())
+    corpus = load_corpus()
+    return corpus.train_text, corpus.val_text
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +73,7 @@ def test_backoff_and_an_unseen_character_worked_by_hand() -> None:
 
 def test_bigram_model_agrees_with_step_one_counts() -> None:
     # An independent count (step 1's nested dict) and the add-k formula give the same numbers.
-    text = load_corpus()[:20_000]
+    text = load_corpus().text[:20_000]
     k = 0.1
     model = NGramModel(2, k=k).fit(text)
     size = len(model.vocabulary)
@@ -125,7 +126,7 @@ def test_bad_settings_are_refused() -> None:
 
 
 def test_smaller_models_taken_from_a_bigger_one_equal_fitting_them_directly() -> None:
-    text = load_corpus()[:30_000]
+    text = load_corpus().text[:30_000]
     big = NGramModel(5, vocabulary=set(text)).fit(text)
     for order in range(1, 6):
         direct = NGramModel(order, vocabulary=set(text)).fit(text)
@@ -185,8 +186,8 @@ def test_counted_distribution_only_has_seen_characters() -> None:
 
 
 def test_devanagari_text_works_end_to_end() -> None:
-    text = HINDI_CORPUS.read_text(encoding="utf-8")
-    train, val = train_val_split(text)
+    corpus = load_corpus(HINDI_CORPUS)
+    text, train, val = corpus.text, corpus.train_text, corpus.val_text
     order, bits = best_ngram_baseline(train, val, range(1, 5))
     assert 1 <= order <= 4 and 0 < bits < math.log2(len(set(text)))  # better than blind guessing
     model = NGramModel(3, vocabulary=set(text)).fit(train)

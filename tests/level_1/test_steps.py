@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from buildai.data import load_corpus, train_val_split
+from buildai.data import load_corpus
 from level_1_prediction.step3_ngram import best_ngram_baseline
 from tests.conftest import assert_bad_text_rejected, assert_ok
 
@@ -15,7 +15,7 @@ STEP1 = "level_1_prediction/step1_bigram.py"
 STEP2 = "level_1_prediction/step2_generate.py"
 STEP3 = "level_1_prediction/step3_ngram.py"
 SMALL_STEP2 = ("--samples", "2", "--length", "60", "--trace", "5", "--draws", "500")
-HINDI = "../level_4_mini_gpt/data/stories_hi.txt"  # relative to the level folder, as in the lesson
+HINDI = "../data/stories_hi.txt"  # relative to the level folder, as in the lesson
 
 
 def result_value(stdout: str, label: str) -> str:
@@ -28,7 +28,7 @@ def result_value(stdout: str, label: str) -> str:
 def test_step1_counts_and_saves_a_heatmap(run_script, output_root: Path) -> None:
     process = run_script(STEP1, "--seed", "1")
     assert_ok(process)
-    assert result_value(process.stdout, "Characters in vocabulary") == str(len(set(load_corpus())))
+    assert result_value(process.stdout, "Characters in vocabulary") == str(load_corpus().tokenizer.vocab_size)
     assert result_value(process.stdout, "Most common pair").startswith("'e' -> '␣'")
     assert result_value(process.stdout, "Most likely after 'q'").startswith("'u'")
     heatmap = output_root / "level_1_prediction" / "bigram_heatmap.png"
@@ -40,7 +40,7 @@ def test_step1_on_hindi_text(run_script) -> None:
     process = run_script(STEP1, "--seed", "1", "--text", HINDI, "--letters", "क म", "--quiet")
     assert_ok(process)
     assert result_value(process.stdout, "Characters in vocabulary") == str(len(set(
-        (Path(__file__).resolve().parents[2] / "level_4_mini_gpt/data/stories_hi.txt").read_text(encoding="utf-8"))))
+        (Path(__file__).resolve().parents[2] / "data/stories_hi.txt").read_text(encoding="utf-8"))))
     assert "Most likely after 'क'" in process.stdout and "Most likely after 'म'" in process.stdout
     assert "Heatmap:" in process.stdout
 
@@ -60,7 +60,7 @@ def test_step2_generates_with_all_key_lines(run_script, output_root: Path) -> No
     assert result_value(process.stdout, "Samples written") == "2 of 60 characters each"
     assert "Step by step" in process.stdout and "Sample 2:" in process.stdout
     samples = (output_root / "level_1_prediction" / "bigram_samples.txt").read_text(encoding="utf-8")
-    first_letter = load_corpus()[0]  # step 2 starts each sample with the text's first letter by default
+    first_letter = load_corpus().text[0]  # step 2 starts each sample with the text's first letter by default
     assert samples.startswith(first_letter) and samples.count("\n\n") >= 1
 
 
@@ -80,11 +80,21 @@ def test_step2_on_hindi_text(run_script) -> None:
     assert "Sample 1:\nएक" in process.stdout
 
 
-@pytest.mark.parametrize("flags", [("--temperature", "0"), ("--length", "0"), ("--start", "")])
-def test_step2_bad_flags_are_explained(run_script, flags: tuple[str, str]) -> None:
-    process = run_script(STEP2, *flags)
+@pytest.mark.parametrize("step, flags, message", [
+    (STEP1, ("--top", "0"), "argument --top: must be at least 1 (you gave 0)"),
+    (STEP2, ("--temperature", "0"), "argument --temperature: must be above 0 (you gave 0)"),
+    (STEP2, ("--length", "0"), "argument --length: must be at least 1 (you gave 0)"),
+    (STEP2, ("--trace", "-1"), "argument --trace: must be 0 or more (you gave -1)"),
+    (STEP2, ("--samples", "two"), "argument --samples: 'two' is not a whole number"),
+    (STEP2, ("--start", ""), "--start cannot be empty"),
+    (STEP3, ("--max-order", "13"), "argument --max-order: invalid choice: 13"),
+    (STEP3, ("--k", "0"), "argument --k: must be above 0 (you gave 0)"),
+])
+def test_bad_flags_are_explained(run_script, step: str, flags: tuple[str, str], message: str) -> None:
+    """A wrong number is caught by its argparse type: a one-line message, exit code 2, no traceback."""
+    process = run_script(step, *flags)
     assert process.returncode == 2
-    assert flags[0] in process.stderr and "Traceback" not in process.stderr
+    assert message in " ".join(process.stderr.split()) and "Traceback" not in process.stderr
 
 
 def test_step3_reports_the_best_order_and_memorisation(run_script) -> None:
@@ -92,7 +102,8 @@ def test_step3_reports_the_best_order_and_memorisation(run_script) -> None:
     assert_ok(process)
     order = int(result_value(process.stdout, "Best order on held-out text").removeprefix("n = "))
     bits = float(result_value(process.stdout, "Held-out bits per character"))
-    expected_order, expected_bits = best_ngram_baseline(*train_val_split(load_corpus()))
+    corpus = load_corpus()
+    expected_order, expected_bits = best_ngram_baseline(corpus.train_text, corpus.val_text)
     assert (order, bits) == (expected_order, round(expected_bits, 3))
     assert result_value(process.stdout, "Bigger n memorises").startswith(f"yes: held-out rises after n = {order},")
     assert "the bigger models memorise" in process.stdout

@@ -6,14 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from level_2_neural_network.step2_network import numerical_gradients
+from level_2_neural_network.step2_network import cross_entropy, forward_pass, init_parameters, network_loss, numerical_gradients
 from level_2_neural_network.step3_train import (
     backward,
-    cross_entropy,
-    forward_pass,
-    init_parameters,
     make_examples,
-    network_loss,
     one_hot_contexts,
     relative_error,
     sample_gradients,

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from buildai.data import load_corpus, train_val_split
-from buildai.paths import HINDI_CORPUS, LEVEL_FOLDERS
+from buildai.data import load_corpus
+from buildai.paths import HINDI_CORPUS, level_folder
 from level_1_prediction.step3_ngram import NGramModel
 from tests.conftest import assert_bad_text_rejected, assert_ok
 
@@ -27,14 +27,14 @@ def one_line(message: str) -> str:
 
 
 def level_2_outputs(output_root: Path) -> Path:
-    return output_root / LEVEL_FOLDERS[2]
+    return output_root / level_folder(2)
 
 
 @pytest.fixture
 def small_text(tmp_path: Path) -> Path:
     """The first 4,000 characters of the stories: enough for a quick run."""
     path = tmp_path / "small_stories.txt"
-    path.write_text(load_corpus()[:4000], encoding="utf-8")
+    path.write_text(load_corpus().text[:4000], encoding="utf-8")
     return path
 
 
@@ -45,8 +45,8 @@ def test_default_run_matches_the_bigram_then_step4_shows_it(run_script, output_r
     assert_ok(process)
     folder = level_2_outputs(output_root)
     history = json.loads((folder / "training_history.json").read_text(encoding="utf-8"))
-    text = load_corpus()
-    train_text, val_text = train_val_split(text)
+    corpus = load_corpus()
+    text, train_text, val_text = corpus.text, corpus.train_text, corpus.val_text
     bigram = NGramModel(2, vocabulary=set(text)).fit(train_text).bits_per_char(val_text) * math.log(2)
     final = history["validation_loss"][-1]
     assert abs(final - bigram) < 0.05, (final, bigram)
@@ -55,6 +55,7 @@ def test_default_run_matches_the_bigram_then_step4_shows_it(run_script, output_r
     assert history["settings"]["context"] == 1 and history["settings"]["loop"] == "vectorised"
     assert len(history["epochs"]) == len(history["train_loss"]) == history["settings"]["epochs"] + 1
     assert history["gradient_check_max_relative_error"] < 1e-6
+    assert history["corpus_path"] is None and history["corpus_sha256"] == corpus.sha256  # the course stories
     assert "Final held-out loss:" in process.stdout and "Level 1 bigram held-out loss:" in process.stdout
     with np.load(folder / "char_model.npz", allow_pickle=False) as saved:
         assert "".join(chr(code) for code in saved["vocabulary"]) == "".join(sorted(set(text)))
@@ -136,9 +137,34 @@ def test_step4_rejects_a_different_text_and_unknown_letter(run_script, small_tex
     assert unknown.returncode == 2 and "--letter" in one_line(unknown.stderr) and "Traceback" not in unknown.stderr
 
 
-def test_step3_rejects_bad_flags(run_script, small_text: Path) -> None:
-    process = run_script(STEP3, "--text", str(small_text), "--learning-rate", "0")
-    assert process.returncode == 2 and "--learning-rate" in one_line(process.stderr) and "Traceback" not in process.stderr
+@pytest.mark.parametrize("script, flags, message", [
+    (STEP3, ("--learning-rate", "0"), "argument --learning-rate: must be above 0 (you gave 0)"),
+    (STEP3, ("--context", "9"), "argument --context: invalid choice: 9"),
+    (STEP3, ("--epochs", "0"), "argument --epochs: must be at least 1 (you gave 0)"),
+    (STEP3, ("--sample-length", "-1"), "argument --sample-length: must be 0 or more (you gave -1)"),
+    (STEP4, ("--top", "0"), "argument --top: must be at least 1 (you gave 0)"),
+    ("level_2_neural_network/step1_neuron.py", ("--steps", "0"), "argument --steps: must be at least 1 (you gave 0)"),
+    ("level_2_neural_network/step2_network.py", ("--learning-rate", "-1"), "argument --learning-rate: must be above 0"),
+])
+def test_bad_flags_are_explained(run_script, script: str, flags: tuple[str, str], message: str) -> None:
+    """A wrong number is caught by its argparse type, before any work: one line, exit code 2, no traceback."""
+    process = run_script(script, *flags)
+    assert process.returncode == 2 and message in one_line(process.stderr) and "Traceback" not in process.stderr
+
+
+def test_step4_finds_the_text_step3_learned_from(run_script, output_root: Path, small_text: Path) -> None:
+    """Step 3 saves the text's path as corpus_path, and step 4 reads the same text back without --text."""
+    assert_ok(run_script(STEP3, "--seed", "0", "--text", str(small_text), *SMALL))
+    history = json.loads((level_2_outputs(output_root) / "training_history.json").read_text(encoding="utf-8"))
+    assert history["corpus_path"] == str(small_text.resolve())
+    assert history["corpus_sha256"] == load_corpus(small_text).sha256
+    assert "text_file" not in history["settings"]
+    shown = run_script(STEP4, "--seed", "0", "--letter", "a")
+    assert_ok(shown)
+    small_text.write_text(small_text.read_text(encoding="utf-8")[::-1], encoding="utf-8")  # same letters, new text
+    changed = run_script(STEP4, "--seed", "0", "--letter", "a")
+    assert_ok(changed)
+    assert "not the same text" in one_line(changed.stderr + changed.stdout)
 
 
 @pytest.mark.parametrize("script", [STEP3, STEP4])

@@ -8,24 +8,18 @@ import pytest
 import torch
 from torch import nn
 
-from buildai.data import load_corpus, train_val_split
+from buildai.data import load_corpus
 from buildai.errors import UserError
 from buildai.tokenizer import CharTokenizer
-from level_3_transformer.step4_put_it_together import (
-    MiniTransformer,
-    count_parameters_by_part,
-    estimate_loss,
-    get_batch,
-    sample_next_token,
-)
+from level_3_transformer.batches import get_batch
+from level_3_transformer.parameter_count import count_parameters_by_part
+from level_3_transformer.step4_put_it_together import MiniTransformer, estimate_loss, sample_next_token
 
 
 @pytest.fixture(scope="module")
 def corpus() -> tuple[CharTokenizer, torch.Tensor, torch.Tensor]:
-    text = load_corpus()
-    train_text, validation_text = train_val_split(text)
-    tokenizer = CharTokenizer.from_text(text)
-    return (tokenizer, torch.tensor(tokenizer.encode(train_text)), torch.tensor(tokenizer.encode(validation_text)))
+    stories = load_corpus()
+    return stories.tokenizer, torch.tensor(stories.train_ids), torch.tensor(stories.val_ids)
 
 
 def small_model(vocab_size: int, causal: bool = True, seed: int = 0) -> MiniTransformer:

@@ -96,10 +96,30 @@ def test_steps_1_to_3_reject_bad_text_files(main, bad_text_file: Path, tmp_path:
 
 @pytest.mark.parametrize("flags, message", [
     (["--heads", "3"], "split evenly"),
-    (["--steps", "0"], "--steps must be at least 1"),
-    (["--temperature", "-1"], "--temperature must be 0 or more"),
     (["--prompt", "chai\u00e9"], "never seen"),
 ])
 def test_step4_explains_bad_flags(flags: list[str], message: str, tmp_path: Path) -> None:
     with pytest.raises(UserError, match=message):
         step4_main([*TINY_STEP4, *flags, "--out-dir", str(tmp_path), "--quiet"])
+
+
+@pytest.mark.parametrize("main, flags, message", [
+    (step4_main, ["--steps", "0"], "argument --steps: must be at least 1 (you gave 0)"),
+    (step4_main, ["--temperature", "-1"], "argument --temperature: must be 0 or more (you gave -1)"),
+    (step4_main, ["--dropout", "1"], "argument --dropout: must be at least 0 and below 1 (you gave 1)"),
+    (step4_main, ["--top-k", "-2"], "argument --top-k: must be 0 or more (you gave -2)"),
+    (step4_main, ["--learning-rate", "0"], "argument --learning-rate: must be above 0 (you gave 0)"),
+    (step4_main, ["--threads", "0"], "argument --threads: must be at least 1 (you gave 0)"),
+    (step1_main, ["--pe-size", "0"], "argument --pe-size: must be at least 1 (you gave 0)"),
+    (step2_main, ["--head-size", "x"], "argument --head-size: 'x' is not a whole number"),
+    (step3_main, ["--embed-size", "0"], "argument --embed-size: must be at least 1 (you gave 0)"),
+], ids=["steps", "temperature", "dropout", "top-k", "learning-rate", "threads", "pe-size", "head-size", "embed-size"])
+def test_bad_numbers_stop_at_the_command_line(main, flags: list[str], message: str, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    """A wrong number is caught by its argparse type before anything runs: exit code 2 and a one-line
+    message naming the flag (no traceback, nothing written)."""
+    with pytest.raises(SystemExit) as stopped:
+        main([*flags, "--out-dir", str(tmp_path / "out"), "--quiet"])
+    assert stopped.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -20,8 +20,8 @@ from level_4_mini_gpt.model import (
     MiniGPT,
     SamplingSettings,
     next_token_distribution,
-    stream_text,
 )
+from level_4_mini_gpt.text import stream_text
 
 
 def small_model(seed: int = 0, **overrides) -> MiniGPT:
@@ -186,7 +186,7 @@ def test_attention_matches_level_3_hand_written_attention():
     with torch.no_grad():
         assert torch.allclose(attention(x), level3_attention(attention, x), atol=1e-5)
         # the cached path, several new positions at once, must give the same as well
-        cache = LayerCache()
+        cache = LayerCache(11)
         first = attention(x[:, :4], cache)
         rest = attention(x[:, 4:], cache)
         assert torch.allclose(torch.cat([first, rest], dim=1), level3_attention(attention, x), atol=1e-5)
@@ -201,10 +201,44 @@ def test_cache_gives_the_same_logits_as_the_whole_context():
     idx = torch.randint(23, (1, 16), generator=torch.Generator().manual_seed(2))
     with torch.no_grad():
         full, _ = model(idx)
-        cache = [LayerCache() for _ in model.blocks]
+        cache = [LayerCache(model.config.block_size) for _ in model.blocks]
         pieces = [model(idx[:, :5], cache=cache)[0], model(idx[:, 5:9], cache=cache)[0]]
         pieces += [model(idx[:, position : position + 1], cache=cache)[0] for position in range(9, 16)]
     assert torch.allclose(torch.cat(pieces, dim=1), full, atol=1e-5)
+
+
+@pytest.mark.parametrize("seed, sizes", [
+    (0, dict(vocab_size=11, block_size=8, n_layer=1, n_head=1, n_embd=8)),
+    (1, dict(vocab_size=23, block_size=16, n_layer=2, n_head=4, n_embd=32)),
+    (2, dict(vocab_size=30, block_size=12, n_layer=3, n_head=2, n_embd=24, bias=False)),
+])
+def test_preallocated_cache_gives_the_logits_of_recomputing_while_the_window_moves(seed, sizes):
+    """The cache is written in place and cleared when the window moves; a prompt longer than block_size
+    is cropped first. Every step's logits must equal a fresh forward pass over the whole current window."""
+    model = small_model(seed, **sizes)
+    randomise(model, seed=seed + 10)
+    block_size = sizes["block_size"]
+    generator = torch.Generator().manual_seed(seed)
+    prompt = torch.randint(sizes["vocab_size"], (block_size + 5,), generator=generator).tolist()
+    window = prompt[-block_size:]
+    cache = [LayerCache(block_size) for _ in model.blocks]
+    new_ids = window
+    with torch.no_grad():
+        for _ in range(3 * block_size):  # the window moves at least twice
+            cached, _ = model(torch.tensor([new_ids]), cache=cache)
+            full, _ = model(torch.tensor([window]))
+            assert cache[0].length == len(window)
+            assert torch.allclose(cached[0, -1], full[0, -1], atol=1e-5)
+            token = int(torch.randint(sizes["vocab_size"], (1,), generator=generator))
+            if len(window) < block_size:
+                window, new_ids = window + [token], [token]
+            else:  # as MiniGPT.stream does: keep the last half, rebuild the cache
+                window = (window + [token])[-(block_size // 2):]
+                new_ids = window
+                for layer_cache in cache:
+                    layer_cache.clear()
+        with pytest.raises(ValueError):  # the cache never grows past block_size
+            model(torch.zeros(1, block_size - cache[0].length + 1, dtype=torch.long), cache=cache)
 
 
 def sampled(model: MiniGPT, use_cache: bool, prompt: list[int], count: int, settings: SamplingSettings):

@@ -1,0 +1,184 @@
+"""What the learner sees and keeps from a run: the model's description, the scores, the plot, the report card.
+
+Everything here takes plain values (numbers, dicts, dataclasses), never the trainer itself, so train.py
+can stay about learning, and generate.py and chat.py can describe a loaded model the same way.
+
+>>> round(bits_per_char(1.1), 3)   # a loss of 1.1 nats is 1.587 bits per character
+1.587
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from buildai import ui
+from buildai.paths import show_path
+from buildai.plotting import new_figure, save_figure
+from buildai.safe_io import write_json
+from level_4_mini_gpt.model import GPTConfig
+from level_4_mini_gpt.presets import TrainingSettings
+
+GENERATE_COMMAND = 'python generate.py --prompt "Once upon a time"'
+
+
+def bits_per_char(nats: float) -> float:
+    """Cross-entropy in nats (natural log) -> bits (log base 2), the unit of Level 1's n-gram scores."""
+    return nats / math.log(2)
+
+
+# ------------------------------------------------------------------------------ while training
+
+
+def describe_model(config: GPTConfig, parameter_count: int, parts: list[tuple[str, int]], train_characters: int,
+                   val_characters: int, tokens_per_step: int) -> None:
+    """The panel and the table 'Where the numbers are' that open a training run."""
+    ui.explain(
+        f"A GPT with {config.n_layer} blocks of {config.n_head} attention heads, {config.n_embd} numbers per "
+        f"position, looking back {config.block_size} characters. It learns {parameter_count:,} numbers from "
+        f"{train_characters:,} characters of text and is scored on the {val_characters:,} characters held out at "
+        f"the end. Each step shows it {tokens_per_step:,} characters. Its first guesses are random, so its loss "
+        f"starts near ln({config.vocab_size}) = {math.log(config.vocab_size):.2f} nats.",
+        title="The model",
+    )
+    ui.table("Where the numbers are", ["part", "numbers"], parts, justify=["left", "right"])
+
+
+def show_evaluation(metrics: dict[str, float], improved: bool) -> None:
+    ui.say(
+        f"step {metrics['step']:5d}  held-out loss {metrics['val_loss']:.3f} nats = "
+        f"{metrics['val_bits_per_char']:.3f} bits/char  (train {metrics['train_loss']:.3f})"
+        + ("  [good]best so far, saved[/good]" if improved else "")
+    )
+
+
+def show_sample(title: str, text: str) -> None:
+    if ui.is_quiet():
+        return
+    ui.say(f"[heading]{title}:[/heading]")
+    ui.say(ui.escape(text.strip("\n")) or "(nothing yet)")
+
+
+# ------------------------------------------------------------------------------ after training
+
+
+@dataclass
+class RunSummary:
+    """The numbers a finished (or stopped) run reports and saves in history.json."""
+
+    preset: str
+    config: GPTConfig
+    training: TrainingSettings
+    corpus: dict[str, Any]  # Corpus.metadata(): corpus_path (None = the course stories) and corpus_sha256
+    device: str
+    threads: int
+    steps: int
+    finished: bool
+    seconds: float  # wall-clock time of this session, start to end
+    train_seconds: float  # time in training steps only, over the whole run
+    tokens_per_second: int
+    ngram: dict[str, Any]  # the best Level 1 n-gram: its order and held-out bits per character
+    evaluations: list[dict[str, float]] = field(default_factory=list)
+    checkpoint: Path | None = None
+
+    @property
+    def best(self) -> dict[str, float]:
+        """The evaluation with the lowest held-out loss (the one saved as the checkpoint)."""
+        return min(self.evaluations, key=lambda entry: entry["val_loss"])
+
+
+def save_history(summary: RunSummary, folder: Path) -> Path:
+    return write_json(Path(folder) / "history.json", {
+        "preset": summary.preset,
+        "config": asdict(summary.config),
+        "training": asdict(summary.training),
+        **summary.corpus,
+        "finished": summary.finished,
+        "steps": summary.steps,
+        "seconds": summary.seconds,
+        "train_seconds": summary.train_seconds,
+        "tokens_per_second": summary.tokens_per_second,
+        "threads": summary.threads,
+        "device": summary.device,
+        "ngram_baseline": summary.ngram,
+        "best": summary.best,
+        "evaluations": summary.evaluations,
+        "units": "losses in nats (natural log); bits_per_char = nats / ln 2",
+    })
+
+
+def plot_losses(evaluations: list[dict[str, float]], ngram: dict[str, Any], path: Path) -> Path:
+    """Training and held-out loss in bits per character, with the n-gram's score as a dashed line."""
+    steps = [entry["step"] for entry in evaluations]
+    figure, axes = new_figure()
+    axes.plot(steps, [bits_per_char(entry["train_loss"]) for entry in evaluations], "o-", label="training text")
+    axes.plot(steps, [bits_per_char(entry["val_loss"]) for entry in evaluations], "o-", label="held-out text")
+    axes.axhline(ngram["val_bits_per_char"], color="grey", linestyle="--",
+                 label=f"best n-gram (order {ngram['order']}, Level 1), held-out")
+    axes.set_xlabel("training step")
+    axes.set_ylabel("bits per character (lower is better)")
+    axes.set_title("Mini-GPT: loss while training")
+    axes.legend()
+    axes.grid(alpha=0.3)
+    return save_figure(figure, path)
+
+
+def report_card(summary: RunSummary, out_dir: Path | None) -> None:
+    best, ngram_bits = summary.best, summary.ngram["val_bits_per_char"]
+    model_bits = best["val_bits_per_char"]
+    ui.heading("Report card")
+    where = summary.device if summary.device != "cpu" else f"{summary.threads} CPU thread{'s' if summary.threads > 1 else ''}"
+    ui.result("Training time", f"{summary.seconds:.1f} s ({summary.steps} steps, {where})")
+    ui.result("Training speed", f"{summary.tokens_per_second:,} tokens/s")
+    ui.result("Best held-out loss", f"{best['val_loss']:.4f} nats at step {best['step']} (perplexity {best['val_perplexity']:.2f})")
+    ui.result("Best held-out bits per character", f"{model_bits:.4f}")
+    ui.result("Best n-gram bits per character", f"{ngram_bits:.4f} (order {summary.ngram['order']}, Level 1)")
+    if model_bits < ngram_bits:
+        ui.success(f"Your GPT beats the n-gram by {ngram_bits - model_bits:.3f} bits per character.")
+    else:
+        ui.warn("The n-gram is still ahead: train longer (more --max-steps) or use a bigger preset.")
+    if summary.checkpoint is not None:
+        ui.result("Checkpoint", show_path(summary.checkpoint))
+    ui.result("Generate text with", GENERATE_COMMAND + (f" --out-dir {out_dir}" if out_dir is not None else ""))
+
+
+def report(summary: RunSummary, folder: Path, out_dir: Path | None) -> None:
+    """Everything at the end of a run: history.json, the loss plot, a chart in the terminal, the report card."""
+    ui.saved(save_history(summary, folder), "scores at every evaluation")
+    ui.saved(plot_losses(summary.evaluations, summary.ngram, Path(folder) / "training_loss.png"), "loss curve")
+    if not ui.is_quiet() and len(summary.evaluations) > 2:
+        ui.line_chart(
+            {"held-out bits/char": [entry["val_bits_per_char"] for entry in summary.evaluations],
+             "n-gram": [summary.ngram["val_bits_per_char"]] * len(summary.evaluations)},
+            title="Held-out bits per character at each evaluation",
+        )
+    report_card(summary, out_dir)
+    if not summary.finished:
+        ui.warn(f"Stopped at step {summary.steps} of {summary.training.max_steps}. The best model so far is saved.")
+        ui.result("Continue with", "python train.py --resume" + (f" --out-dir {out_dir}" if out_dir is not None else ""))
+
+
+# ------------------------------------------------------------------------------ a loaded model
+
+
+def show_model_card(config: GPTConfig, parameter_count: int, info: dict[str, Any], folder: Path) -> None:
+    """A short table about a loaded checkpoint (generate.py, chat.py), so the learner knows what is talking."""
+    metrics = info.get("metrics") if isinstance(info.get("metrics"), dict) else {}
+    rows = [
+        ("checkpoint", show_path(folder)),
+        ("parameters (numbers it learned)", f"{parameter_count:,}"),
+        ("blocks x attention heads", f"{config.n_layer} x {config.n_head}"),
+        ("numbers per character (embedding size)", str(config.n_embd)),
+        ("context (characters it can look back at)", str(config.block_size)),
+        ("vocabulary (characters it knows)", str(config.vocab_size)),
+    ]
+    if isinstance(info.get("step"), int):
+        rows.append(("training steps", f"{info['step']:,}"))
+    if isinstance(metrics.get("val_bits_per_char"), (int, float)):
+        rows.append(("held-out bits per character (lower is better)", f"{metrics['val_bits_per_char']:.3f}"))
+    ngram = info.get("ngram_baseline") if isinstance(info.get("ngram_baseline"), dict) else {}
+    if isinstance(ngram.get("val_bits_per_char"), (int, float)):
+        rows.append(("the best Level 1 n-gram, for comparison", f"{ngram['val_bits_per_char']:.3f}"))
+    ui.table("Your model", ["what", "value"], rows, justify=["left", "right"])
