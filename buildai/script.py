@@ -31,6 +31,7 @@ import random
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from buildai import data, ui
 from buildai.errors import UserError
@@ -41,13 +42,14 @@ DEFAULT_SEED = 42
 # ------------------------------------------------------------------ checking numbers on the command line
 
 
-def _number(kind: type, value: str) -> float:
+def _number(kind: type, value: str, accepts: Callable[[float], bool], rule: str) -> Any:
+    """`value` as an int or a float, if it is one and `accepts` it; else argparse's error, saying `rule`."""
     try:
         number = kind(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{value}' is not {'a whole number' if kind is int else 'a number'}") from None
-    if isinstance(number, float) and not math.isfinite(number):
-        raise argparse.ArgumentTypeError(f"'{value}' is not a usable number")
+    if not math.isfinite(number) or not accepts(number):
+        raise argparse.ArgumentTypeError(f"must be {rule} (you gave {value})")
     return number
 
 
@@ -60,18 +62,12 @@ def positive_int(value: str) -> int:
     Traceback (most recent call last):
     argparse.ArgumentTypeError: must be at least 1 (you gave 0)
     """
-    number = int(_number(int, value))
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1 (you gave {value})")
-    return number
+    return _number(int, value, lambda number: number >= 1, "at least 1")
 
 
 def non_negative_int(value: str) -> int:
     """A whole number of 0 or more (0 often means 'off')."""
-    number = int(_number(int, value))
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more (you gave {value})")
-    return number
+    return _number(int, value, lambda number: number >= 0, "0 or more")
 
 
 def positive_float(value: str) -> float:
@@ -80,26 +76,17 @@ def positive_float(value: str) -> float:
     >>> positive_float("3e-3")
     0.003
     """
-    number = float(_number(float, value))
-    if number <= 0:
-        raise argparse.ArgumentTypeError(f"must be above 0 (you gave {value})")
-    return number
+    return _number(float, value, lambda number: number > 0, "above 0")
 
 
 def non_negative_float(value: str) -> float:
     """A number of 0 or more (temperature, weight decay)."""
-    number = float(_number(float, value))
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more (you gave {value})")
-    return number
+    return _number(float, value, lambda number: number >= 0, "0 or more")
 
 
 def probability(value: str) -> float:
     """A number above 0 and at most 1 (top-p, a share of something that cannot be empty)."""
-    number = float(_number(float, value))
-    if not 0 < number <= 1:
-        raise argparse.ArgumentTypeError(f"must be above 0 and at most 1 (you gave {value})")
-    return number
+    return _number(float, value, lambda number: 0 < number <= 1, "above 0 and at most 1")
 
 
 def fraction(value: str) -> float:
@@ -107,11 +94,11 @@ def fraction(value: str) -> float:
 
     >>> fraction("0.1")
     0.1
+    >>> fraction("nan")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: must be at least 0 and below 1 (you gave nan)
     """
-    number = float(_number(float, value))
-    if not 0 <= number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 0 and below 1 (you gave {value})")
-    return number
+    return _number(float, value, lambda number: 0 <= number < 1, "at least 0 and below 1")
 
 
 # ------------------------------------------------------------------------------ the common flags

@@ -21,7 +21,7 @@ def saved_model(folder: Path) -> tuple[MiniGPT, CharTokenizer]:
     with torch.no_grad():
         for parameter in model.parameters():
             parameter.add_(torch.randn_like(parameter) * 0.1)  # not the initial values
-    save_checkpoint(folder, model, tokenizer, {"step": 7, "metrics": {"val_loss": 1.5}, "data_path": None})
+    save_checkpoint(folder, model, tokenizer, {"step": 7, "metrics": {"val_loss": 1.5}, "corpus_path": None})
     return model, tokenizer
 
 
@@ -34,7 +34,7 @@ def test_round_trip_gives_identical_logits(tmp_path):
     assert not loaded.training
     assert loaded_tokenizer.chars == tokenizer.chars
     assert loaded.output_head.weight is loaded.token_embedding.weight  # still tied after loading
-    assert info["step"] == 7 and info["metrics"] == {"val_loss": 1.5} and info["data_path"] is None
+    assert info["step"] == 7 and info["metrics"] == {"val_loss": 1.5} and info["corpus_path"] is None
     assert info["config"]["n_embd"] == 16
     # the description is plain JSON a learner can read
     assert json.loads((tmp_path / "checkpoint" / "model.json").read_text(encoding="utf-8"))["tokenizer"]["chars"]
@@ -96,7 +96,7 @@ def test_missing_folder_says_how_to_train(tmp_path):
 
 def test_tiny_run_checkpoint_loads(tiny_checkpoint):
     model, tokenizer, info = load_checkpoint(tiny_checkpoint)
-    assert info["data_path"] is None  # the course stories
+    assert info["corpus_path"] is None  # the course stories
     assert info["preset"] == "tiny"
     assert info["metrics"]["val_loss"] > 0
     assert model.config.vocab_size == tokenizer.vocab_size

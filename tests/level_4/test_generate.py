@@ -15,15 +15,9 @@ import torch
 from buildai import ui
 from buildai.errors import UserError
 from level_4_mini_gpt.checkpoint import load_checkpoint
-from level_4_mini_gpt.generate import (
-    GenerationSettings,
-    name_characters,
-    parse_setting,
-    prepare_prompt,
-    top_candidates,
-    unescape,
-    write,
-)
+from level_4_mini_gpt.chat import parse_setting
+from level_4_mini_gpt.explain import top_candidates
+from level_4_mini_gpt.generate import GenerationSettings, name_characters, prepare_prompt, unescape, write
 from tests.conftest import assert_ok, assert_plain
 from tests.level_4.generate_output import explain_rows
 

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from buildai.data import load_corpus, train_val_split
+from buildai.data import load_corpus
 from level_4_mini_gpt.memorisation import (
     PIECE_LENGTH,
     describe_memorisation,
@@ -19,7 +19,7 @@ from level_4_mini_gpt.memorisation import (
 
 @pytest.fixture(scope="module")
 def training_text() -> str:
-    return train_val_split(load_corpus())[0]
+    return load_corpus().train_text
 
 
 def test_pieces_are_every_overlapping_window() -> None:

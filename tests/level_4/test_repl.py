@@ -1,4 +1,4 @@
-"""generate.py's conversation mode, driven through stdin in a subprocess: every command and its effect."""
+"""chat.py (step 4.3), the conversation, driven through stdin in a subprocess: every command and its effect."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def blocks(output: str) -> list[str]:
 def session(tiny_output_root) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
     from tests.level_4.conftest import run_level4_script
 
-    return run_level4_script("generate.py", output_root=tiny_output_root, stdin="\n".join(SESSION) + "\n",
+    return run_level4_script("chat.py", output_root=tiny_output_root, stdin="\n".join(SESSION) + "\n",
                              extra_env={"COLUMNS": "160"})
 
 
@@ -136,13 +136,13 @@ def test_one_shot_with_a_seed_is_reproducible_and_matches_the_repl(session, run_
 
 
 def test_exit_end_of_input_and_interactive_after_a_prompt(run_level4, tiny_output_root) -> None:  # type: ignore[no-untyped-def]
-    by_exit = run_level4("generate.py", output_root=tiny_output_root, stdin=f"exit\n{PROMPT}\n")
+    by_exit = run_level4("chat.py", output_root=tiny_output_root, stdin=f"exit\n{PROMPT}\n")
     assert_ok(by_exit)
     assert "Characters written" not in by_exit.stdout and "Goodbye" in by_exit.stdout
 
-    # --prompt with --interactive: the prompt first, then the conversation; the input ends without 'quit'.
-    both = run_level4("generate.py", "--prompt", PROMPT, "--interactive", "--max-new-tokens", "10",
-                      output_root=tiny_output_root, stdin=f"len 5\n{PROMPT}")
+    # Flags set the starting settings, commands change them; the input ends without 'quit'.
+    both = run_level4("chat.py", "--max-new-tokens", "10",
+                      output_root=tiny_output_root, stdin=f"{PROMPT}\nlen 5\n{PROMPT}")
     assert_ok(both)
     assert "Characters written: 10" in both.stdout and "Characters written: 5" in both.stdout
     assert "Goodbye" in both.stdout

@@ -14,11 +14,12 @@ from pathlib import Path
 import pytest
 import torch
 
-from buildai.data import load_corpus, train_val_split
+from buildai.data import load_corpus
 from buildai.paths import HINDI_CORPUS
 from buildai.safe_io import load_torch_state, save_torch_state
 from level_1_prediction.step3_ngram import best_ngram_baseline
-from level_4_mini_gpt import train
+from level_4_mini_gpt import run_control, train
+from level_4_mini_gpt.presets import SETTING_NAMES, config_from_preset
 from level_4_mini_gpt.model import GPTConfig, MiniGPT
 from tests.conftest import assert_bad_text_rejected, assert_ok, assert_plain
 from tests.level_4.conftest import LEVEL_FOLDER, run_level4_script
@@ -45,14 +46,14 @@ def test_tiny_preset_beats_the_best_ngram(tiny_training_run):
     root, process = tiny_training_run
     history = json.loads((level_folder(root) / "history.json").read_text(encoding="utf-8"))
     # the n-gram line is Level 1's best n-gram on the same 90/10 split
-    train_text, val_text = train_val_split(load_corpus())
-    order, ngram_bits = best_ngram_baseline(train_text, val_text)
+    corpus = load_corpus()
+    order, ngram_bits = best_ngram_baseline(corpus.train_text, corpus.val_text)
     assert history["ngram_baseline"] == {"order": order, "val_bits_per_char": pytest.approx(ngram_bits)}
     assert history["finished"] and history["steps"] == train.PRESETS["tiny"]["max_steps"]
     assert history["best"]["val_bits_per_char"] < ngram_bits
     assert history["best"]["val_bits_per_char"] == pytest.approx(history["best"]["val_loss"] / math.log(2))
     # before training the model guesses uniformly: loss ~ ln(vocabulary size)
-    vocab_size = len(set(load_corpus()))
+    vocab_size = load_corpus().tokenizer.vocab_size
     assert history["evaluations"][0]["step"] == 0
     assert abs(history["evaluations"][0]["val_loss"] - math.log(vocab_size)) < 0.1
     assert (level_folder(root) / "training_loss.png").stat().st_size > 10_000
@@ -73,7 +74,7 @@ def test_best_checkpoint_holds_the_best_score(tiny_training_run):
 
 
 def final_weights(root: Path) -> dict[str, torch.Tensor]:
-    return load_torch_state(level_folder(root) / "checkpoint" / train.STATE_FILE)["model"]
+    return load_torch_state(level_folder(root) / "checkpoint" / run_control.STATE_FILE)["model"]
 
 
 def test_interrupted_and_resumed_run_ends_with_the_same_weights(tmp_path):
@@ -83,7 +84,7 @@ def test_interrupted_and_resumed_run_ends_with_the_same_weights(tmp_path):
     first_part = run_level4_script("train.py", *settings, "--stop-after", "17", output_root=stopped, extra_env=ONE_THREAD)
     assert_ok(first_part)
     assert "Continue with: python train.py --resume" in first_part.stdout
-    halfway = load_torch_state(level_folder(stopped) / "checkpoint" / train.STATE_FILE)
+    halfway = load_torch_state(level_folder(stopped) / "checkpoint" / run_control.STATE_FILE)
     assert halfway["step"] == 17
     resumed = run_level4_script("train.py", "--resume", "--threads", "1", output_root=stopped, extra_env=ONE_THREAD)
     assert_ok(resumed)
@@ -109,8 +110,8 @@ def test_resume_without_a_saved_run_is_a_clear_error(tmp_path):
 
 @pytest.mark.parametrize("damage", ["truncated", "garbage", "wrong_content"])
 def test_resume_from_a_damaged_state_is_a_clear_error(tmp_path, damage):
-    path = level_folder(tmp_path) / "checkpoint" / train.STATE_FILE
-    save_torch_state(path, {"version": train.STATE_VERSION, "step": 3, "model": {"w": torch.zeros(1000)}})
+    path = level_folder(tmp_path) / "checkpoint" / run_control.STATE_FILE
+    save_torch_state(path, {"version": run_control.STATE_VERSION, "step": 3, "model": {"w": torch.zeros(1000)}})
     if damage == "truncated":
         path.write_bytes(path.read_bytes()[:300])
     elif damage == "garbage":
@@ -118,7 +119,7 @@ def test_resume_from_a_damaged_state_is_a_clear_error(tmp_path, damage):
     process = run_level4_script("train.py", "--resume", output_root=tmp_path)
     output = process.stdout + process.stderr
     assert process.returncode == 2, output
-    assert "damaged" in output and train.STATE_FILE in squashed(output)
+    assert "damaged" in output and run_control.STATE_FILE in squashed(output)
     assert "Traceback" not in output and "weights_only" not in output
     assert_plain(process)
 
@@ -146,7 +147,7 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_best_model(tmp_path):
     assert process.returncode == 130, output
     assert "Traceback" not in output
     assert "python train.py --resume" in output
-    state = load_torch_state(level_folder(tmp_path) / "checkpoint" / train.STATE_FILE)
+    state = load_torch_state(level_folder(tmp_path) / "checkpoint" / run_control.STATE_FILE)
     assert 0 < state["step"] < 100000
     assert (level_folder(tmp_path) / "checkpoint" / "model.safetensors").is_file()
 
@@ -173,7 +174,7 @@ def test_hindi_text_and_overrides(tmp_path):
     assert info["config"]["n_embd"] == 48 and info["config"]["n_head"] == 3 and info["config"]["bias"] is False
     assert info["training"]["learning_rate"] == 0.002
     assert "क" in info["tokenizer"]["chars"]
-    assert info["data_path"] == str(HINDI_CORPUS.resolve())
+    assert info["corpus_path"] == str(HINDI_CORPUS.resolve())
 
 
 def test_bad_data_file_is_rejected(run_script, bad_text_file):
@@ -259,7 +260,7 @@ def test_every_setting_has_a_flag():
     parser = train.build_parser()
     args = parser.parse_args(["--preset", "tiny", "--n-layer", "3", "--grad-accum", "2", "--warmup-steps", "7",
                               "--weight-decay", "0", "--dropout", "0.2", "--final-learning-rate-share", "0.05"])
-    config, training = train.settings_from_args(args, vocab_size=40)
+    config, training = config_from_preset(args.preset, 40, {name: getattr(args, name) for name in SETTING_NAMES})
     assert (config.n_layer, config.dropout, config.vocab_size, config.n_embd) == (3, 0.2, 40, train.PRESETS["tiny"]["n_embd"])
     assert (training.grad_accum, training.warmup_steps, training.weight_decay) == (2, 7, 0.0)
     assert training.final_learning_rate_share == 0.05
