@@ -18,6 +18,7 @@ True
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -71,6 +72,52 @@ def read_text_file(path: str | Path) -> str:
         ) from None
     text = text.lstrip("\ufeff")  # a byte-order mark that Notepad sometimes adds
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+@dataclass(frozen=True)
+class JsonLines:
+    """A JSON Lines file, read leniently: the records that parsed, and what was wrong with the rest.
+
+    `records` holds (line number, object) for every line that is a JSON object; `problems` holds
+    (line number, what is wrong) for every other non-blank line, so a script can report them by
+    number and go on -- or stop, if the learner asked it to be strict.
+    """
+
+    path: Path
+    records: list[tuple[int, dict[str, Any]]]
+    problems: list[tuple[int, str]]
+
+
+def read_jsonl(path: str | Path) -> JsonLines:
+    """Read a .jsonl file (one JSON object per line) with read_text_file's checks.
+
+    >>> import tempfile, os
+    >>> folder = tempfile.mkdtemp()
+    >>> sample = os.path.join(folder, "pairs.jsonl")
+    >>> _ = open(sample, "w", encoding="utf-8").write('{"a": 1}\\n\\nnot json\\n[1, 2]\\n')
+    >>> lines = read_jsonl(sample)
+    >>> lines.records, lines.problems
+    ([(1, {'a': 1})], [(3, 'not valid JSON (Expecting value at column 1)'), (4, 'a JSON list, not an object {...}')])
+    """
+    records: list[tuple[int, dict[str, Any]]] = []
+    problems: list[tuple[int, str]] = []
+    for number, line in enumerate(read_text_file(path).split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as problem:
+            problems.append((number, f"not valid JSON ({problem.msg} at column {problem.colno})"))
+            continue
+        if isinstance(value, dict):
+            records.append((number, value))
+        else:
+            problems.append((number, f"a JSON {_json_kind(value)}, not an object {{...}}"))
+    return JsonLines(Path(path), records, problems)
+
+
+def _json_kind(value: Any) -> str:
+    return {list: "list", str: "string", bool: "true/false", type(None): "null"}.get(type(value), "number")
 
 
 def _utf16_as_utf8(raw: bytes, shown: str) -> bytes:

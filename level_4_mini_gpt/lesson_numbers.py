@@ -139,11 +139,11 @@ def meter_numbers(prefix: str, output: str) -> dict[str, Any]:
     return values
 
 
-def _script(folder: Path, script: str, *args: str) -> str:
+def _script(folder: Path, script: str, *args: str, cwd: Path = HERE) -> str:
     """Run one of this level's scripts with its outputs in `folder`; return what it printed."""
     environment = {**os.environ, OUTPUT_ENV_VAR: str(folder), "COLUMNS": "1000", "NO_COLOR": "1",
                    "PYTHONIOENCODING": "utf-8"}
-    done = subprocess.run([sys.executable, script, "--seed", str(SEED), *args], cwd=HERE, env=environment,
+    done = subprocess.run([sys.executable, script, "--seed", str(SEED), *args], cwd=cwd, env=environment,
                           capture_output=True, text=True, encoding="utf-8", check=False)
     if done.returncode != 0:
         raise RuntimeError(f"python {script} {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
@@ -230,6 +230,83 @@ def measure_small() -> dict[str, Any]:
     return _temporary_run(work)
 
 
+EXPLORER_ANCHOR = "Save as `temperature_explorer.py`"  # exercise 5's script, in solutions.md
+EXPLAIN_PROMPT = "The monsoon"
+EXPLAIN_ROWS = 14  # exercise 6 shows the first rows of the --explain table
+BUDGET_RUNS = {  # exercise 2: one setting of the default preset changed per run, 60 s each
+    "1block": ["--n-layer", "1"], "4blocks": ["--n-layer", "4"], "6blocks": ["--n-layer", "6"],
+    "1head": ["--n-head", "1"], "8heads": ["--n-head", "8"],
+}
+BUDGET_SECONDS = 60
+
+
+def solution_script(anchor: str) -> str:
+    """The first ```python block after `anchor` in solutions.md: the script exactly as a learner copies it."""
+    document = (HERE / "solutions.md").read_text(encoding="utf-8")
+    start = document.index("```python", document.index(anchor)) + len("```python\n")
+    return document[start : document.index("```", start)]
+
+
+def explorer_numbers(output: str) -> dict[str, Any]:
+    """Exercise 5's printed lines -> the numbers of each temperature.
+
+    >>> explorer_numbers("T= 0.0: copied 64%, real words 88%, different words 6%   ' the'")["explorer_0_real"]
+    0.88
+    """
+    values: dict[str, Any] = {}
+    lines = [line for line in output.splitlines() if line.startswith("T=")]
+    for index, line in enumerate(lines):
+        found = re.match(r"T=\s*([\d.]+): copied (\d+)%, real words (\d+)%, different words (\d+)%\s+(.*)", line)
+        if found is None:
+            raise RuntimeError(f"temperature_explorer.py printed an unexpected line: {line!r}")
+        values[f"explorer_{index}_copied"] = int(found.group(2)) / 100
+        values[f"explorer_{index}_real"] = int(found.group(3)) / 100
+        values[f"explorer_{index}_different"] = int(found.group(4)) / 100
+        values[f"explorer_{index}_opening"] = " ".join(found.group(5).strip("'\"").split()[:5])
+    values["explorer_lines"] = "\n".join(lines)
+    return values
+
+
+def explain_numbers(output: str) -> dict[str, Any]:
+    """Exercise 6: the first rows of generate.py's --explain table, and each row's shortlist size."""
+    rows = [line for line in output.splitlines() if re.match(r"│\s+\d+ │", line)][:EXPLAIN_ROWS]
+    shortlists = [int(row.rstrip(" │").rsplit("│", 1)[-1]) for row in rows]
+    return {"explain_rows": "\n".join(rows), "explain_shortlist_min": min(shortlists),
+            "explain_shortlist_max": max(shortlists)}
+
+
+def measure_default() -> dict[str, Any]:
+    """The default preset, then exercise 5's explorer script and exercise 6's --explain table with it."""
+    def work(folder: Path) -> dict[str, Any]:
+        _script(folder, "train.py", "--quiet")
+        values = _losses("default", _history(folder))
+        # In a folder of its own: a script's folder comes first on the import path, and `folder` holds an
+        # outputs folder named level_4_mini_gpt that would hide the real package.
+        script = folder / "explorer" / "temperature_explorer.py"
+        script.parent.mkdir()
+        script.write_text(solution_script(EXPLORER_ANCHOR), encoding="utf-8")
+        values.update(explorer_numbers(_script(folder, str(script), cwd=script.parent)))
+        values.update(explain_numbers(_script(folder, "generate.py", "--prompt", EXPLAIN_PROMPT, "--explain",
+                                              "--top-p", "0.9")))
+        return values
+    return _temporary_run(work)
+
+
+def measure_budget() -> dict[str, Any]:
+    """Exercise 2: equal time budgets, one changed setting each (timings depend on the computer)."""
+    def work(folder: Path) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name, flags in BUDGET_RUNS.items():
+            _script(folder, "train.py", "--time-budget", str(BUDGET_SECONDS), *flags, "--quiet")
+            history = _history(folder)
+            steps = history["evaluations"][-1]["step"]
+            values[f"budget_{name}_steps"] = steps
+            values[f"budget_{name}_ms"] = 1000 * history["seconds"] / max(steps, 1)
+            values[f"budget_{name}_bits"] = history["best"]["val_loss"] / math.log(2)
+        return values
+    return _temporary_run(work)
+
+
 def _settings(preset: str, text: str | None, flags: list[str]) -> Callable[[], dict[str, Any]]:
     def settings() -> dict[str, Any]:
         corpus_text = small_stories_text() if text == "small" else None
@@ -252,6 +329,11 @@ RUNS = [
                       f"--eval-interval {COPY_STEPS}); python generate.py --prompt '{SMALL_PROMPT}' "
                       f"--temperature 0.5 (and 0.2)", measure_small,
              _settings("tiny", "small", [str(COPY_STEPS), SMALL_PROMPT, "0.5", "0.2"])),
+    Recorded("default", f"python train.py; exercise 5's temperature_explorer.py; python generate.py --prompt "
+                        f"'{EXPLAIN_PROMPT}' --explain --top-p 0.9", measure_default,
+             _settings("default", None, [EXPLAIN_PROMPT, "0.9", solution_script(EXPLORER_ANCHOR)])),
+    Recorded("budget", f"python train.py --time-budget {BUDGET_SECONDS} with each of {list(BUDGET_RUNS.values())}",
+             measure_budget, _settings("default", None, [str(BUDGET_SECONDS), json.dumps(BUDGET_RUNS)])),
 ]
 
 
@@ -307,6 +389,19 @@ def small_meter_block(values: Values) -> str:
         f'"{values["small_copy_1_stretch"]}"',
         textwrap.fill(values["small_copy_1_meaning"], width=100),
     ])
+
+
+def explorer_block(values: Values) -> str:
+    """Exercise 5: what temperature_explorer.py printed for the default preset's model."""
+    return values["explorer_lines"]
+
+
+EXPLAIN_HEADER = "│  # │ text so far ends │ picked │ 1st     │ 2nd     │ 3rd     │ 4th     │ 5th     │ shortlist │"
+
+
+def explain_block(values: Values) -> str:
+    """Exercise 6: the first rows of generate.py --explain --top-p 0.9 for the default preset's model."""
+    return EXPLAIN_HEADER + "\n" + values["explain_rows"]
 
 
 L, S = "lesson.md", "solutions.md"
@@ -408,6 +503,27 @@ QUOTES: list[Quote | Block] = [
     close(S, "In our run this model (training loss {hindi_copy_last_train:.2f}, held-out {hindi_copy_last_val:.2f}) "
              "wrote, among other things, a stretch of {hindi_copy_0_stretch_length} characters copied exactly"),
     Quote(S, "The meter said `Memorised: {hindi_copy_0_memorised:.0%}` with\n\"{hindi_copy_0_meaning:s}\""),
+]
+
+QUOTES += [
+    # solutions.md, exercise 2: equal time budgets
+    Quote(S, "| 1 block | {budget_1block_ms:.0f} ms | {budget_1block_steps} | **{budget_1block_bits:.2f}** |"),
+    Quote(S, "| 4 blocks (one more than the default) | {budget_4blocks_ms:.0f} ms | {budget_4blocks_steps} | {budget_4blocks_bits:.2f} |"),
+    Quote(S, "| 6 blocks | {budget_6blocks_ms:.0f} ms | {budget_6blocks_steps} | {budget_6blocks_bits:.2f} |"),
+    Quote(S, "| 1 head | {budget_1head_ms:.0f} ms | {budget_1head_steps} | {budget_1head_bits:.2f} |"),
+    Quote(S, "| 8 heads | {budget_8heads_ms:.0f} ms | {budget_8heads_steps} | {budget_8heads_bits:.2f} |"),
+    Quote(S, "so a step of 1 block takes\n  {budget_1block_ms:.0f} ms against {budget_4blocks_ms:.0f} ms for 4 blocks, and in the "
+             "same minute 1 block makes {budget_1block_steps} steps to their {budget_4blocks_steps}."),
+    Quote(S, "(All of them are still behind the n-gram's {english_ngram_bits:.2f}"),
+    # solutions.md, exercises 5 and 6: the default preset's model
+    Quote(S, "What the default preset's model printed (`python train.py`, best held-out score {default_best_bits:.2f} bits"),
+    Block(S, "yours will differ in the details):", explorer_block),
+    Quote(S, "stuck in a loop (`{explorer_0_opening:s} ...`): {explorer_0_real:.0%} real words, but only {explorer_0_different:.0%} different\n"
+             "  words. Its {explorer_0_copied:.0%} \"copied\""),
+    Quote(S, "At T = 2 almost every word is different ({explorer_7_different:.0%}) and only {explorer_7_real:.0%} are real words"),
+    Block(S, "with `--top-p 0.9` (`␣` is a space):", explain_block),
+    Quote(S, "keeps a long shortlist, up to {explain_shortlist_max} candidates here. In the middle of a word it is often sure, "
+             "and top-p keeps\nonly {explain_shortlist_min}"),
 ]
 
 NUMBERS = LessonNumbers(HERE, QUOTES, measure, recorded=RUNS)
