@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -39,6 +40,7 @@ from typing import Any
 
 from buildai import ui
 from buildai.errors import UserError
+from buildai.paths import OUTPUT_ENV_VAR
 from buildai.safe_io import atomic_write_text, read_json, write_json
 
 HOLE = re.compile(r"\{(?P<name>[a-zA-Z_][a-zA-Z0-9_]*)(?::(?P<format>[^{}]*))?\}")
@@ -302,6 +304,22 @@ class LessonNumbers:
             return 1
         ui.success(f"All {quoted} quoted numbers in {len(self.quotes)} sentences match their measurements.")
         return 0
+
+
+def run_script(folder: Path, script: str, *args: str, output_root: Path, cwd: Path | None = None,
+               env: dict[str, str] | None = None, input_text: str | None = None) -> str:
+    """Run one of a level's scripts as a learner would, its outputs under `output_root`; return what it printed.
+
+    Plain output (NO_COLOR, a very wide terminal) so what it prints can be read back exactly; offline, so a
+    recorded run never depends on the network. A failure raises with everything the script printed.
+    """
+    environment = {**os.environ, OUTPUT_ENV_VAR: str(output_root), "COLUMNS": "1000", "NO_COLOR": "1",
+                   "PYTHONIOENCODING": "utf-8", "HF_HUB_OFFLINE": "1", **(env or {})}
+    done = subprocess.run([sys.executable, script, *args], cwd=cwd or folder, env=environment, capture_output=True,
+                          text=True, encoding="utf-8", check=False, input=input_text)
+    if done.returncode != 0:
+        raise RuntimeError(f"python {script} {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
 
 
 def run_level_script(folder: Path, update: bool, runs: list[str]) -> int:

@@ -45,6 +45,16 @@ OUTER_PARTS = {
 LAYER_NORM_EPSILON = 1e-5  # PyTorch's nn.LayerNorm default, which our model uses
 
 
+def quiet_hugging_face() -> None:
+    """Hide transformers' own progress bars and log messages: the course prints its own, in plain words."""
+    from huggingface_hub.utils import disable_progress_bars
+    from transformers.utils import logging
+
+    logging.set_verbosity_error()
+    logging.disable_progress_bar()
+    disable_progress_bars()
+
+
 def name_pairs(n_layer: int, bias: bool = True) -> dict[str, str]:
     """Every one of our weight names -> the GPT-2 name of the same numbers.
 
@@ -163,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None,
                         help="where to write the Hugging Face model (default: outputs/level_4/hugging_face)")
     args = script.start_step(parser, argv)
+    quiet_hugging_face()
     checkpoint = args.checkpoint or default_checkpoint_dir(args.out_dir)
     out = args.out or default_export_dir(args.out_dir)
     with torch.no_grad():

@@ -21,10 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import re
-import subprocess
-import sys
 import tempfile
 import textwrap
 from collections.abc import Callable
@@ -32,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from buildai.data import load_corpus, split_paragraphs
-from buildai.lesson_numbers import Block, LessonNumbers, Quote, Recorded, Values
-from buildai.paths import HINDI_CORPUS, OUTPUT_ENV_VAR
+from buildai.lesson_numbers import Block, LessonNumbers, Quote, Recorded, Values, run_script
+from buildai.paths import HINDI_CORPUS
 from level_1_prediction.step3_ngram import best_ngram_baseline
 from level_4_mini_gpt.memorisation import describe_memorisation, memorised_fraction
 from level_4_mini_gpt.model import GPTConfig, MiniGPT
@@ -140,14 +137,8 @@ def meter_numbers(prefix: str, output: str) -> dict[str, Any]:
 
 
 def _script(folder: Path, script: str, *args: str, cwd: Path = HERE) -> str:
-    """Run one of this level's scripts with its outputs in `folder`; return what it printed."""
-    environment = {**os.environ, OUTPUT_ENV_VAR: str(folder), "COLUMNS": "1000", "NO_COLOR": "1",
-                   "PYTHONIOENCODING": "utf-8"}
-    done = subprocess.run([sys.executable, script, "--seed", str(SEED), *args], cwd=cwd, env=environment,
-                          capture_output=True, text=True, encoding="utf-8", check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"python {script} {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
+    """Run one of this level's scripts (with the seed every quoted run uses), its outputs in `folder`."""
+    return run_script(HERE, script, "--seed", str(SEED), *args, output_root=folder, cwd=cwd)
 
 
 def _history(folder: Path, out_dir: str = "outputs") -> dict[str, Any]:

@@ -66,6 +66,12 @@ def assert_plain(process: subprocess.CompletedProcess[str]) -> None:
     assert ESCAPE not in process.stderr, "stderr contains terminal escape codes"
 
 
+def message_text(output: str) -> str:
+    """A message box's text as one line: the box's borders and line breaks removed, so a phrase can be found
+    wherever the terminal width happened to wrap it."""
+    return " ".join(output.replace("│", " ").replace("╭", " ").replace("╰", " ").replace("─", " ").replace("╮", " ").replace("╯", " ").split())
+
+
 def assert_ok(process: subprocess.CompletedProcess[str]) -> None:
     assert process.returncode == 0, f"exit {process.returncode}\nSTDOUT:\n{process.stdout[-3000:]}\nSTDERR:\n{process.stderr[-3000:]}"
     assert_plain(process)
