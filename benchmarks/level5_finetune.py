@@ -14,6 +14,8 @@ Targets: the fine-tune under 10 minutes; perplexity cut by at least 30 % (ratio 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import os
 import platform
@@ -54,7 +56,6 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="buildai_bench_l5_") as folder:
         root = Path(folder)
         pretrain_seconds = run(root, "level_4_mini_gpt", "train.py", "--preset", "tiny")
-        before = peak_child_kb()
         flags = ["finetune.py", "--base-model", "local"]
         flags += ["--threads", str(args.threads)] if args.threads else []
         flags += ["--epochs", str(args.epochs)] if args.epochs else []
@@ -62,15 +63,19 @@ def main() -> None:
         peak_kb = peak_child_kb()  # the largest child so far: the fine-tune, unless pre-training was bigger
         summary = json.loads((root / "level_5_real_finetune" / "adapters" / "school" / "training_summary.json").read_text())
         os.environ["HF_HUB_OFFLINE"] = "1"
+        from buildai import ui
         from level_5_real_finetune.evaluate import held_out_before_and_after
 
-        base, tuned, count = held_out_before_and_after("school", root / "level_5_real_finetune")
+        with contextlib.redirect_stdout(io.StringIO()):  # only the JSON goes to stdout
+            ui.configure(quiet=True)
+            base, tuned, count = held_out_before_and_after("school", root / "level_5_real_finetune")
     print(json.dumps({
         "benchmark": "level5_finetune", "base_model": "local (Level 4 tiny preset)", "cpu_count": os.cpu_count(),
         "threads": summary["threads"], "python": platform.python_version(),
         "pretrain_seconds": round(pretrain_seconds, 1), "finetune_wall_seconds": round(finetune_seconds, 1),
         "finetune_train_seconds": round(summary["seconds"]["training"], 1),
-        "peak_memory_mb": round(peak_kb / 1024, 1) if peak_kb else None, "pretrain_peak_memory_mb": round(before / 1024, 1) if before else None, "tokens_per_second": round(summary["tokens_per_second"]),
+        "peak_memory_mb": summary["peak_memory_mb"] and round(summary["peak_memory_mb"], 1),  # finetune.py's own peak RSS
+        "largest_child_peak_memory_mb": round(peak_kb / 1024, 1) if peak_kb else None, "tokens_per_second": round(summary["tokens_per_second"]),
         "epochs": summary["training"]["epochs"], "train_examples": summary["examples"]["train"],
         "held_out_pairs": count, "base_answer_perplexity": round(base, 3), "finetuned_answer_perplexity": round(tuned, 3),
         "ratio": round(tuned / base, 3), "perplexity_cut": round(1 - tuned / base, 3),
