@@ -66,8 +66,8 @@ def main() -> None:
         from buildai import ui
         from level_5_real_finetune.evaluate import held_out_before_and_after
 
-        with contextlib.redirect_stdout(io.StringIO()):  # only the JSON goes to stdout
-            ui.configure(quiet=True)
+        ui.console.quiet = True  # only the JSON goes to stdout
+        with contextlib.redirect_stdout(io.StringIO()):
             base, tuned, count = held_out_before_and_after("school", root / "level_5_real_finetune")
     print(json.dumps({
         "benchmark": "level5_finetune", "base_model": "local (Level 4 tiny preset)", "cpu_count": os.cpu_count(),

@@ -46,6 +46,16 @@ def describe_model(config: GPTConfig, parameter_count: int, parts: list[tuple[st
     ui.table("Where the numbers are", ["part", "numbers"], parts, justify=["left", "right"])
 
 
+def explain_training(steps: int) -> None:
+    ui.explain(
+        f"{steps} steps. Watch the loss fall: each step nudges every number a little so the real next characters "
+        "become more likely. Every so often we measure the loss on the held-out text (the honest score) and save "
+        "the model if it is the best so far. Press Ctrl-C to stop early: the best model is kept and you can "
+        "continue with --resume.",
+        title="Training",
+    )
+
+
 def show_evaluation(metrics: dict[str, float], improved: bool) -> None:
     ui.say(
         f"step {metrics['step']:5d}  held-out loss {metrics['val_loss']:.3f} nats = "

@@ -23,6 +23,7 @@ from typing import Any
 
 import torch
 
+from buildai import script, ui
 from buildai.errors import UserError
 from buildai.paths import show_path
 from buildai.safe_io import load_torch_state, save_torch_state
@@ -154,6 +155,28 @@ def steps_for_budget(budget: float, spent: float, step_seconds: float, eval_seco
 
 
 # ------------------------------------------------------------------------------ resuming
+
+
+def fit_to_budget(training: Any, budget: float, spent: float, eval_seconds: float, sample_seconds: float,
+                  step_seconds: float) -> None:
+    """Set training.max_steps (and a warm-up that fits) so the run ends within `budget` seconds, and say so."""
+    training.max_steps = steps_for_budget(budget, spent, step_seconds, eval_seconds, sample_seconds,
+                                          training.eval_interval, training.sample_interval)
+    training.warmup_steps = min(training.warmup_steps, max(1, training.max_steps // 10))
+    ui.say(f"One step takes {step_seconds * 1000:.0f} ms here; with evaluations that fits "
+           f"[number]{training.max_steps}[/number] steps in the {budget:.0f} s budget.")
+
+
+def add_run_flags(parser: Any) -> None:
+    """train.py's flags for how a run is run (not what is learned): time budget, resuming, device, compiling."""
+    parser.add_argument("--time-budget", type=script.positive_float, metavar="SECONDS",
+                        help="time a few steps, then choose the number of steps so the whole run fits in SECONDS")
+    parser.add_argument("--resume", action="store_true", help="continue the last run from where it stopped, with its settings")
+    parser.add_argument("--stop-after", type=script.positive_int, metavar="STEPS",
+                        help="stop after this many steps as if you pressed Ctrl-C (to try --resume)")
+    parser.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto",
+                        help="where to train (default: a GPU if there is one)")
+    parser.add_argument("--compile", action="store_true", help="compile the model with torch.compile (slow start, faster steps)")
 
 
 def save_training_state(folder: Path, model: torch.nn.Module, optimizer: torch.optim.Optimizer,

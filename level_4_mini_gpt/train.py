@@ -4,16 +4,12 @@ The model (model.py) starts knowing nothing: its first guesses are as good as pi
 random. Training shows it a few thousand windows of the stories and, after each batch, nudges every one of
 its numbers a little in the direction that would have made the real next characters more likely.
 
-What this script does, in order:
-
-  1. Reads the text, split once (buildai.data): the first 90% to learn from, the last 10% held out (never
-     trained on), so the score tells us how well the model predicts text it has not seen.
-  2. Works out the score to beat: the best Level 1 n-gram (counting letter groups) on the same split.
-  3. Trains: random windows of text -> loss -> gradients -> AdamW update, with a learning rate that warms
-     up and then slowly cools down (a cosine curve). Every few steps it measures the held-out loss and
-     writes a sample, so you can watch the gibberish turn into words.
-  4. Saves the best model (lowest held-out loss) to outputs/checkpoint/, a history of the scores, a plot,
-     and prints a report card.
+  1. The text is split once (buildai.data): the first 90% to learn from, the last 10% held out.
+  2. The score to beat: the best Level 1 n-gram on the same split.
+  3. Training: random windows -> loss -> gradients -> AdamW update, with a learning rate that warms up and
+     then cools down (a cosine curve). Every few steps: the held-out loss, and a sample of writing.
+  4. The best model (lowest held-out loss) is saved to outputs/checkpoint/, with a history, a plot and a
+     report card.
 
     python train.py --preset tiny                 # under a minute, a first taste
     python train.py                               # the default preset, a few minutes
@@ -22,11 +18,9 @@ What this script does, in order:
     python train.py --n-layer 6 --n-embd 192      # change any setting; see --help
     python train.py --resume                      # continue a run you stopped with Ctrl-C
 
-Ctrl-C stops training cleanly after the current step: the best model is kept and --resume continues
-exactly where you stopped (the same numbers as a run that never stopped).
-
-The learning is all in this file. Beside it: presets.py (the sizes and settings), run_control.py (devices,
-Ctrl-C, the time budget, resuming) and reporting.py (the history, the plot and the report card).
+Ctrl-C stops cleanly after the current step; --resume continues exactly where you stopped. The learning is
+all in this file. Beside it: presets.py (sizes and settings), run_control.py (devices, Ctrl-C, the time
+budget, resuming) and reporting.py (the history, the plot and the report card).
 """
 
 from __future__ import annotations
@@ -260,14 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 threads_flag=True)
     parser.add_argument("--preset", choices=sorted(PRESETS), default="default",
                         help="a ready-made size: tiny (< 1 min), default (< 5 min on 2 CPU cores), gpu (bigger)")
-    parser.add_argument("--time-budget", type=script.positive_float, metavar="SECONDS",
-                        help="time a few steps, then choose the number of steps so the whole run fits in SECONDS")
-    parser.add_argument("--resume", action="store_true", help="continue the last run from where it stopped, with its settings")
-    parser.add_argument("--stop-after", type=script.positive_int, metavar="STEPS",
-                        help="stop after this many steps as if you pressed Ctrl-C (to try --resume)")
-    parser.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto",
-                        help="where to train (default: a GPU if there is one)")
-    parser.add_argument("--compile", action="store_true", help="compile the model with torch.compile (slow start, faster steps)")
+    run_control.add_run_flags(parser)  # --time-budget, --resume, --stop-after, --device, --compile
     add_setting_flags(parser)
     return parser
 
@@ -309,21 +296,11 @@ def main(argv: list[str] | None = None) -> int:
         reporting.show_sample("Before training (random guesses)", trainer.sample(args.seed))
         eval_seconds, sample_seconds = sample_started - evaluation_started, time.perf_counter() - sample_started
         if args.time_budget is not None:
-            step_seconds = run_control.seconds_per_step(trainer.train_step, trainer.model, trainer.optimizer, device)
-            training.max_steps = run_control.steps_for_budget(
-                args.time_budget, time.perf_counter() - started, step_seconds, eval_seconds, sample_seconds,
-                training.eval_interval, training.sample_interval)
-            training.warmup_steps = min(training.warmup_steps, max(1, training.max_steps // 10))
-            ui.say(f"One step takes {step_seconds * 1000:.0f} ms here; with evaluations that fits "
-                   f"[number]{training.max_steps}[/number] steps in the {args.time_budget:.0f} s budget.")
+            run_control.fit_to_budget(training, args.time_budget, time.perf_counter() - started, eval_seconds,
+                                      sample_seconds, run_control.seconds_per_step(
+                                          trainer.train_step, trainer.model, trainer.optimizer, device))
 
-    ui.explain(
-        f"{training.max_steps} steps. Watch the loss fall: each step nudges every number a little so the real "
-        "next characters become more likely. Every so often we measure the loss on the held-out text (the "
-        "honest score) and save the model if it is the best so far. Press Ctrl-C to stop early: the best model "
-        "is kept and you can continue with --resume.",
-        title="Training",
-    )
+    reporting.explain_training(training.max_steps)
     finished = trainer.train(folder, args.stop_after)
 
     reporting.report(reporting.RunSummary(
