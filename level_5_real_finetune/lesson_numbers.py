@@ -119,8 +119,11 @@ def measure() -> dict[str, Any]:
     values["local_share"] = values["local_trainable"] / values["local_total"]
     values["distil_trainable"], values["distil_total"] = lora_numbers(6, 768, 50257, 1024, 8)
     values["distil_share"] = values["distil_trainable"] / values["distil_total"]
-    values["distil_millions"] = values["distil_total"] / 1e6
-    values["size_ratio"] = round(values["distil_total"] / values["local_total"], -2)
+    values["distil_millions"] = (values["distil_total"] - values["distil_trainable"]) / 1e6  # the model without notes
+    values["local_base_total"] = values["local_total"] - values["local_trainable"]
+    values["local_adapter_kb"] = values["local_trainable"] * 4 / 1000  # 32-bit numbers, 4 bytes each
+    values["distil_adapter_mb"] = values["distil_trainable"] * 4 / 1e6
+    values["size_ratio"] = round((values["distil_total"] - values["distil_trainable"]) / values["local_base_total"], -2)
     return values
 
 
@@ -310,11 +313,12 @@ QUOTES: list[Quote | Block] = [
     Quote(D, "- **Hindi.** {train_hindi} pairs"),
     Quote(D, "it sets {local_unreadable_english} English pairs aside."),
     # lesson.md: sizes and data
-    Quote(L, "| `--base-model local` | your own Level 4 GPT, converted to a Hugging Face GPT-2 | {local_total:,} numbers (tiny preset) |"),
+    Quote(L, "| `--base-model local` | your own Level 4 GPT, converted to a Hugging Face GPT-2 | {local_base_total:,} numbers (tiny preset) |"),
     Quote(L, "| `--base-model distilgpt2` | DistilGPT-2 from the Hugging Face Hub | about {distil_millions:.1f} million numbers |"),
     Quote(L, "Fine-tuning all of DistilGPT-2 would change {distil_millions:.1f} million numbers"),
-    Quote(L, "With rank 8\nthat is {local_trainable:,} numbers of your local model's {local_total:,} ({local_share:.1%}), and "
-             "{distil_trainable:,} of DistilGPT-2's\n{distil_millions:.1f} million ({distil_share:.2%})."),
+    Quote(L, "With rank 8\nthat is {local_trainable:,} new numbers beside your local model's {local_base_total:,} "
+             "({local_share:.1%} of all\nthe numbers), and {distil_trainable:,} beside DistilGPT-2's {distil_millions:.1f} million "
+             "({distil_share:.2%})."),
     Quote(L, "`data/education_qa.jsonl` holds {train_pairs} questions with answers"),
     Quote(L, "general knowledge and study skills; {train_hindi} of them are in Hindi. `data/education_qa_eval.jsonl` holds "
              "{eval_pairs}\nmore"),
@@ -322,8 +326,8 @@ QUOTES: list[Quote | Block] = [
     Quote(L, "Your model's vocabulary is the {local_vocabulary} characters of the stories."),
     Quote(L, "with the local model, {local_readable} of the {train_pairs} pairs can be\nused."),
     Quote(L, "With the local base, on the {local_readable_eval} held-out pairs it can read:"),
-    Quote(L, "(DistilGPT-2 has {size_ratio} times more numbers"),
-    Quote(L, "because it is {size_ratio} times bigger."),
+    Quote(L, "(DistilGPT-2 has {size_ratio:.0f} times more numbers"),
+    Quote(L, "It is {size_ratio:.0f} times bigger, so every step"),
 ]
 
 def curve_block(prefix: str) -> Callable[[Values], str]:
@@ -423,6 +427,7 @@ QUOTES += [
     Quote(S, "The kitchen adapter trained on {kitchen_examples} pairs (the rest for validation) in {kitchen_seconds:.0f} s."),
     Block(S, "`chat.py` session (the answers are cut to one line here):", kitchen_block),
     Quote(S, "Switching took {switch_ms:.1f} ms:"),
+    Quote(S, "{local_adapter_kb:.0f} kB of numbers for our small model, {distil_adapter_mb:.1f} MB for DistilGPT-2"),
     Block(S, "--epochs 10 --adapter-name memorise\n```", memorise_block),
     Quote(S, "On {memorise_examples} training examples (the first 40 pairs, less those the model cannot read, less the "
              "validation\nshare) with {memorise_trainable:,} numbers to change, the training loss falls from "
