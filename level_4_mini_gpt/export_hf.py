@@ -20,7 +20,6 @@ CharTokenizer gives it.
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 from typing import Any
 

@@ -25,7 +25,6 @@ from typing import Any
 import torch
 
 from buildai import script, ui
-from buildai.errors import UserError
 from buildai.paths import output_dir, show_path
 from level_5_real_finetune import run_report
 from level_5_real_finetune.adapters import adapter_dir

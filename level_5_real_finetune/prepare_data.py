@@ -33,7 +33,7 @@ import torch
 
 from buildai import script, ui
 from buildai.errors import UserError
-from buildai.paths import output_dir, show_path
+from buildai.paths import output_dir
 from buildai.safe_io import atomic_write_text, read_json, write_json
 from level_5_real_finetune.base_models import BaseModel, load_base, resolve_base
 from level_5_real_finetune.qa_data import TRAINING_FILE, Pair, PairFile, read_pairs

@@ -8,6 +8,7 @@ from collections import Counter
 
 import pytest
 
+from level_5_real_finetune.metrics import words
 from level_5_real_finetune.qa_data import EVALUATION_FILE, SECOND_ADAPTER_FILE, TRAINING_FILE
 
 SUBJECTS = {"science", "maths", "history", "geography", "civics", "computers", "general_knowledge", "study_skills"}
@@ -21,7 +22,7 @@ def rows(path):
 
 
 def content_words(text: str) -> set[str]:
-    return {word for word in re.findall(r"(?:[^\W_]|[\u0900-\u0963\u0966-\u097F])+", text.lower())} - STOP_WORDS
+    return set(words(text)) - STOP_WORDS
 
 
 def jaccard(first: set[str], second: set[str]) -> float:
