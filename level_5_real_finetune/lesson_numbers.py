@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from buildai.data import load_corpus
+from buildai.data import load_corpus, read_jsonl
 from buildai.lesson_numbers import Block, LessonNumbers, Quote, Recorded, Values, run_script
 from buildai.paths import level_dir
 from level_4_mini_gpt.presets import PRESETS
@@ -60,7 +60,7 @@ SOUTH = re.compile(r"chola|pandya|chera|pallava|vijayanagara|hoysala|kerala|tami
 
 
 def rows(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [record for _, record in read_jsonl(path).records]
 
 
 def lora_numbers(n_layer: int, n_embd: int, vocab: int, block: int, rank: int) -> tuple[int, int]:
