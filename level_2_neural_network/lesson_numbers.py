@@ -236,7 +236,9 @@ def _step1_numbers() -> dict[str, Any]:
 
 
 def _xor_cell(rows_right: float) -> str:
-    return "**4 of 4**" if rows_right == 4 else f"{rows_right:.0f} of 4"
+    # Only "solved or not" is quoted: a stuck network says 0.500 for every row, and which of those
+    # rounds to a 1 is decided by the last bit of the arithmetic, which differs between machines.
+    return "**solved**" if rows_right == 4 else "not solved"
 
 
 def _seeds_text(seeds: list[int]) -> str:
