@@ -37,7 +37,18 @@ def run_step_script(level: Level, step: Step, extra_args: list[str]) -> int:
     if not script_path.is_file():
         raise UserError(f"Step {step.id} ({step.title}) is not written yet: '{show_path(script_path)}' is missing.")
     command = [sys.executable, str(script_path), *extra_args]
-    return subprocess.call(command, env=os.environ.copy())
+    return wait_through_ctrl_c(subprocess.Popen(command, env=os.environ.copy()))
+
+
+def wait_through_ctrl_c(process: subprocess.Popen) -> int:
+    """Wait for a step, even through Ctrl-C: the terminal sends Ctrl-C to the step as well, and the step
+    answers it itself (training saves a checkpoint, the tutor finishes the answers under way). Stopping it
+    here instead, as subprocess.call does, would kill it in the middle of that."""
+    while True:
+        try:
+            return process.wait()
+        except KeyboardInterrupt:
+            continue
 
 
 def command_levels(_: argparse.Namespace) -> int:

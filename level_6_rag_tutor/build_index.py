@@ -12,24 +12,13 @@ so you can see why the winner won.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 
 from buildai import script, ui
 from buildai.paths import output_dir
 from level_6_rag_tutor.knowledge_base import load_passages
-from level_6_rag_tutor.retrieval import Retriever, coverage, words
+from level_6_rag_tutor.retrieval import Retriever, idf, words
 from level_6_rag_tutor.tutor_setup import add_tutor_flags
-
-
-def idf(word: str, documents: list[set[str]]) -> float:
-    """BM25's weight of a word (the Lucene form bm25s uses): log(1 + (N - n + 0.5) / (n + 0.5)).
-
-    >>> round(idf("rare", [{"rare"}, {"common"}, {"common"}, {"common"}]), 3)
-    1.204
-    """
-    holding = sum(word in document for document in documents)
-    return math.log(1 + (len(documents) - holding + 0.5) / (holding + 0.5))
 
 
 def build_parser():
@@ -57,19 +46,19 @@ def main(argv: list[str] | None = None) -> None:
     ui.saved(retriever.cache_dir, f"the {args.retrieval} index (rebuilt only when a note changes)")
 
     question_words = words(args.question)
-    documents = [set(words(p.title + " " + p.text)) for p in passages]
     ui.say(f"[label]Question:[/label] {ui.escape(args.question)}")
     ui.table("The question's searchable words (lower-case, stemmed, little words dropped)",
              ["word", "passages holding it", "IDF weight"],
-             [(word, str(sum(word in d for d in documents)), f"{idf(word, documents):.2f}") for word in question_words],
+             [(word, str(retriever.holding[word]), f"{idf(retriever.holding[word], len(passages)):.2f}")
+              for word in question_words],
              justify=["left", "right", "right"])
     hits = retriever.search(args.question, k=5)
     ui.table(f"Best passages ({args.retrieval})", ["rank", "score", "confidence", "title", "where"],
-             [(str(hit.rank), f"{hit.score:.2f}", f"{coverage(args.question, hit.passage):.2f}", hit.passage.title,
+             [(str(hit.rank), f"{hit.score:.2f}", f"{retriever.confidence(args.question, hit.passage):.2f}", hit.passage.title,
                hit.passage.source) for hit in hits], justify=["right", "right", "right", "left", "left"])
     if hits:
-        ui.result("Confidence", f"{coverage(args.question, hits[0].passage):.2f} (the share of the question's words "
-                                f"in the best passage; below {args.threshold} the tutor says it is not sure)")
+        ui.result("Confidence", f"{retriever.confidence(args.question, hits[0].passage):.2f} (the share of the "
+                                f"question's IDF weight in the best passage; below {args.threshold} the tutor says it is not sure)")
     else:
         ui.warn("No passage holds any of the question's words: the tutor would say it is not sure.")
 

@@ -31,7 +31,8 @@ def show(reply: Reply) -> None:
                   for i, source in enumerate(reply.sources, start=1)],
                  justify=["right", "left", "left", "right", "left"])
     ui.say(f"[subtle]How: {HOW[reply.mode]} - confidence {reply.confidence:.2f}"
-           f"{' - guardrail: ' + reply.guardrail if reply.guardrail else ''}[/subtle]")
+           f"{' - guardrail: ' + reply.guardrail if reply.guardrail else ''}"
+           f"{' - reads like a message of distress: helpline added' if reply.care else ''}[/subtle]")
 
 
 def ask(tutor: Tutor, question: str, lang: str, subject: str | None) -> Reply:

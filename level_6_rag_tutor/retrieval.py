@@ -22,10 +22,13 @@ passages, so they are rebuilt exactly when a note changes.
 from __future__ import annotations
 
 import json
+import math
 import re
 import shutil
 import threading
 import unicodedata
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -71,15 +74,32 @@ def words(text: str) -> list[str]:
     return found
 
 
-def coverage(question: str, passage: Passage) -> float:
-    """The share of the question's searchable words that the passage contains: the tutor's confidence.
+def idf(holding: int, passages: int) -> float:
+    """BM25's weight of a word that `holding` of `passages` passages contain (the Lucene form bm25s uses):
+    log(1 + (N - n + 0.5) / (n + 0.5)). High for a rare word, near zero for one almost every passage has.
 
-    It is a plain measure on purpose: a student can check it by eye ("3 of your 4 key words are in this note").
+    >>> round(idf(1, 4), 3), round(idf(3, 4), 3), round(idf(0, 4), 3)
+    (1.204, 0.357, 2.303)
+    """
+    return math.log(1 + (passages - holding + 0.5) / (holding + 0.5))
+
+
+def coverage(question: str, passage: Passage, weight: Callable[[str], float] = lambda word: 1.0) -> float:
+    """The share of the question's searchable words that the passage contains, each counted by its weight.
+
+    With the retriever's IDF weights this is the tutor's confidence: a note that holds "capital" but not
+    "Peru" covers little of "What is the capital of Peru?", because "Peru" is the rare word that matters.
+    It stays a measure a student can check by hand: add up the weights of the words found, divide by all.
+
+    >>> note = Passage("note:x", "Rain", "science", 6, "en", "Clouds hold water drops that fall as rain.", "note")
+    >>> coverage("Why does rain fall?", note), round(coverage("Why does rain fall on Mars?", note), 3)
+    (1.0, 0.667)
     """
     wanted = set(words(question))
     if not wanted:
         return 0.0
-    return len(wanted & set(words(passage.title + " " + passage.text))) / len(wanted)
+    found = wanted & set(words(passage.title + " " + passage.text))
+    return sum(map(weight, found)) / sum(map(weight, wanted))
 
 
 @dataclass(frozen=True)
@@ -101,6 +121,8 @@ class Retriever:
         self.method = method
         self.fingerprint = fingerprint(passages)
         self.cache_dir = Path(cache_dir) if cache_dir is not None else output_dir(6) / "index"
+        self.passage_words = [words(p.title + " " + p.text) for p in passages]  # the title is searched too
+        self.holding = Counter(word for found in self.passage_words for word in set(found))  # passages per word
         self.bm25 = self._bm25() if method in ("bm25", "hybrid") else None
         self.vectors = self._dense_vectors() if method in ("dense", "hybrid") else None
 
@@ -112,8 +134,7 @@ class Retriever:
         if (folder / "params.index.json").is_file():
             return bm25s.BM25.load(str(folder), show_progress=False, verbosity=0)
         index = bm25s.BM25()
-        # The title is part of what a passage is about, so it is searched too.
-        index.index([words(p.title + " " + p.text) or ["-"] for p in self.passages], show_progress=False)
+        index.index([found or ["-"] for found in self.passage_words], show_progress=False)
         self._replace_folder(folder, lambda temporary: index.save(str(temporary), show_progress=False))
         return index
 
@@ -139,6 +160,14 @@ class Retriever:
         temporary.rename(folder)
 
     # --------------------------------------------------------------------------------- searching
+    def weight(self, word: str) -> float:
+        """A word's IDF over these passages (a word no passage holds gets the highest weight of all)."""
+        return idf(self.holding[word], len(self.passages))
+
+    def confidence(self, question: str, passage: Passage) -> float:
+        """How much of the question the passage covers, rare words counting most (see `coverage`)."""
+        return coverage(question, passage, self.weight)
+
     def search(self, question: str, k: int = 3, subject: str | None = None) -> list[Hit]:
         """The k best passages for the question (only those of `subject`, if given), best first."""
         allowed = [i for i, p in enumerate(self.passages) if subject in (None, "", p.subject)]

@@ -55,8 +55,8 @@ def main(argv: list[str] | None = None) -> None:
         raise UserError(f"--port {args.port} is not a port: use a number from 1 to 65535, e.g. 8000.")
     check_port_free(args.host, args.port)
     ui.heading("Step 6.3 - The AI tutor, on the web", "A chat for the class, a page for the teacher")
+    storage = Storage(args.database_url or default_url(args.out_dir))  # first: a wrong address fails at once
     tutor, model = build_tutor(args)
-    storage = Storage(args.database_url or default_url(args.out_dir))
     password = args.teacher_password or os.environ.get(PASSWORD_ENV) or secrets.token_urlsafe(9)
 
     import uvicorn

@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, create_engine, event, func, select
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, create_engine, event, func, select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from buildai.errors import UserError
@@ -53,6 +53,7 @@ class Message(Base):
     guardrail: Mapped[str | None] = mapped_column(String(32), nullable=True)
     confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
     mode: Mapped[str | None] = mapped_column(String(16), nullable=True)  # how the tutor answered
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)  # e.g. "please check this answer"
     sources: Mapped[list] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
@@ -86,6 +87,7 @@ class Storage:
             event.listen(self.engine, "connect", _sqlite_settings)
         try:
             Base.metadata.create_all(self.engine)
+            _add_new_columns(self.engine)
         except Exception as problem:
             raise UserError(f"Cannot open the database '{self.safe_url}' ({type(problem).__name__}). Is the "
                             f"database server running, and are the user, password and database name right?") from None
@@ -114,12 +116,13 @@ class Storage:
 
     def add_message(self, conversation_id: str, role: str, text: str, *, subject: str | None = None,
                     lang: str = "en", guardrail: str | None = None, confidence: float | None = None,
-                    mode: str | None = None, sources: list[dict[str, Any]] | None = None) -> int:
+                    mode: str | None = None, note: str | None = None,
+                    sources: list[dict[str, Any]] | None = None) -> int:
         """Store one message (committed before this returns) and give back its id."""
         with self.sessions.begin() as session:
             message = Message(conversation_id=conversation_id, role=role, text=text, subject=subject or None,
                               lang=lang, guardrail=guardrail, confidence=confidence, mode=mode,
-                              sources=sources or [], created_at=_now())
+                              note=note, sources=sources or [], created_at=_now())
             session.add(message)
             session.flush()
             return message.id
@@ -144,7 +147,7 @@ class Storage:
                 select(Message, Feedback.rating).outerjoin(Feedback, Feedback.message_id == Message.id)
                 .where(Message.conversation_id == conversation_id).order_by(Message.id)).all()
         return [{"id": m.id, "role": m.role, "text": m.text, "sources": m.sources or [], "guardrail": m.guardrail,
-                 "confidence": m.confidence, "mode": m.mode, "feedback": rating, "subject": m.subject,
+                 "confidence": m.confidence, "mode": m.mode, "note": m.note, "feedback": rating, "subject": m.subject,
                  "created_at": _utc(m.created_at).isoformat(timespec="seconds")} for m, rating in rows]
 
     def count_messages(self, role: str | None = None) -> int:
@@ -187,6 +190,19 @@ class Storage:
             "helpful": sum(1 for r in ratings if r > 0),
             "not_helpful": sum(1 for r in ratings if r < 0),
         }
+
+
+def _add_new_columns(engine: Any) -> None:
+    """A database made by an older copy of the tutor lacks columns added since: add them (empty), so an
+    upgrade keeps every conversation. create_all makes missing tables, never missing columns."""
+    from sqlalchemy import inspect
+
+    have = {column["name"] for column in inspect(engine).get_columns("messages")}
+    with engine.begin() as connection:
+        for column in Message.__table__.columns:
+            if column.name not in have and column.nullable:
+                kind = column.type.compile(dialect=engine.dialect)
+                connection.execute(text(f'ALTER TABLE messages ADD COLUMN "{column.name}" {kind}'))
 
 
 def _utc(moment: datetime) -> datetime:

@@ -60,7 +60,7 @@ def render_teacher_page(summary: dict[str, Any]) -> str:
     guardrails = ", ".join(f"{escape(name.replace('_', ' '))}: {count}" for name, count in summary["guardrails"]) or "none"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Teacher page - AI tutor</title><link rel="stylesheet" href="/static/teacher.css"></head>
+<title>Teacher page - AI tutor</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/static/teacher.css"></head>
 <body><main>
 <h1>Teacher page</h1>
 <p class="summary"><strong>{summary['questions']}</strong> questions asked. Feedback: {helpful}.

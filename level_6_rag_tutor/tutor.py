@@ -3,8 +3,10 @@
 For every question:
 1. The guardrails look at it first (guardrails.py). Self-harm, harmful requests, abuse and prompt
    injection get a fixed reply and nothing else happens; personal data is masked and the student warned.
+   A message the rules let through that reads like one a student in distress wrote (distress.py) is
+   answered, with the helpline added after the answer.
 2. Retrieval finds the best few passages (retrieval.py). Confidence is the share of the question's key
-   words that the best passage contains: a number a student can check by eye.
+   words that the best passage contains, rare words counting more (by their IDF): a sum a student can check.
 3. The answer:
    - confidence below the threshold -> "I am not sure - please ask your teacher", with the closest notes;
    - a fine-tuned Level 5 model loaded -> the model answers with the best passage in front of the question,
@@ -30,11 +32,12 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 
-from level_6_rag_tutor.guardrails import check_generated, check_message, mask_personal_data
+from level_6_rag_tutor.distress import CARE, DistressCheck
+from level_6_rag_tutor.guardrails import check_generated, check_message, mask_personal_data, without_masks
 from level_6_rag_tutor.knowledge_base import Passage, load_passages
-from level_6_rag_tutor.retrieval import Hit, Retriever, coverage, words
+from level_6_rag_tutor.retrieval import Hit, Retriever, words
 
-CONFIDENCE_THRESHOLD = 0.5  # below: half the question's key words are missing from the best note
+CONFIDENCE_THRESHOLD = 0.5  # below: the best note misses more than half the question's (weighted) key words
 CONFIDENT = 0.75  # below this (and above the threshold) the answer carries a "check this" note
 GROUNDED = 0.6  # a model's answer is kept when at least this share of its words are in the notes
 MAX_QUESTION = 1000  # characters; the web app refuses longer questions before they get here
@@ -84,6 +87,7 @@ class Reply:
     confidence: float = 0.0
     note: str | None = None
     mode: str = "notes"  # "guardrail", "unsure", "notes" or "model"
+    care: bool = False  # the message resembles ones students in distress wrote: the helpline line was added
 
     def pieces(self) -> Iterator[str]:
         """The answer in small pieces (a word and its space), for streaming."""
@@ -123,9 +127,10 @@ Writer = Callable[[str, list[Passage]], str]
 
 class Tutor:
     def __init__(self, retriever: Retriever, writer: Writer | None = None, k: int = 3,
-                 threshold: float = CONFIDENCE_THRESHOLD):
+                 threshold: float = CONFIDENCE_THRESHOLD, distress: DistressCheck | None = None):
         self.retriever = retriever
         self.writer = writer
+        self.distress = distress  # the second look for distress (distress.py); None = rules only
         self.k = k
         self.threshold = threshold
 
@@ -135,18 +140,22 @@ class Tutor:
         verdict = check_message(question, lang)
         if verdict.blocks_answer:  # no retrieval, no model: the fixed reply is the whole answer
             return Reply(verdict.masked, verdict.reply or "", guardrail=verdict.category, mode="guardrail")
-        hits = self.retriever.search(verdict.masked, self.k, subject)
-        reply = self._answer(verdict.masked, hits, lang)
+        searched = without_masks(verdict.masked)  # "[phone number]" is not part of the question
+        reply = self._answer(searched, self.retriever.search(searched, self.k, subject), lang)
+        reply.question = verdict.masked
         if verdict.category == "personal_data":
             reply.guardrail = "personal_data"
             reply.answer = f"{verdict.reply}\n\n{reply.answer}"
+        if self.distress is not None and self.distress.looks_like_distress(searched):
+            reply.care = True  # answered all the same, with the helpline after it
+            reply.answer = f"{reply.answer}\n\n{CARE[lang]}"
         return reply
 
     def _answer(self, question: str, hits: list[Hit], lang: str) -> Reply:
         sources = [Source.from_hit(hit) for hit in hits]
         if not hits:
             return Reply(question, TEXTS["nothing"][lang], [], "off_topic", 0.0, None, "unsure")
-        confidence = round(coverage(question, hits[0].passage), 3)
+        confidence = round(self.retriever.confidence(question, hits[0].passage), 3)
         if confidence < self.threshold:
             return Reply(question, TEXTS["unsure"][lang], sources, None, confidence, TEXTS["weak"][lang], "unsure")
         note = TEXTS["weak"][lang] if confidence < CONFIDENT else None

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from buildai import script, ui
 from buildai.paths import output_dir, show_path
+from level_6_rag_tutor.distress import DistressCheck
 from level_6_rag_tutor.knowledge_base import KNOWLEDGE_DIR, load_passages
 from level_6_rag_tutor.retrieval import METHODS, Retriever
 from level_6_rag_tutor.tutor import CONFIDENCE_THRESHOLD, Tutor, model_writer
@@ -23,6 +24,9 @@ def add_tutor_flags(parser: argparse.ArgumentParser) -> None:
                         help="auto: your newest Level 5 fine-tuned model if there is one, else answer from the "
                              "notes; level5: it must be there; none: always answer from the notes")
     parser.add_argument("--adapter", default=None, metavar="NAME", help="with a Level 5 model: which adapter")
+    parser.add_argument("--distress-check", action=argparse.BooleanOptionalAction, default=True,
+                        help="also compare each message, by meaning, with labelled messages of distress, and add "
+                             "the helpline to answers that resemble them (default: on)")
     parser.add_argument("--threshold", type=script.fraction, default=CONFIDENCE_THRESHOLD,
                         help=f"below this confidence the tutor says it is not sure (default {CONFIDENCE_THRESHOLD})")
 
@@ -43,4 +47,11 @@ def build_tutor(args: argparse.Namespace) -> tuple[Tutor, str]:
             model = "your fine-tuned Level 5 model"
         else:
             ui.say("No fine-tuned Level 5 model yet, so the tutor answers from the notes (run Level 5 to add one).")
-    return Tutor(retriever, writer, threshold=args.threshold), model
+    if writer is None:
+        import torch
+
+        # Serving, the only model work left is embedding one short question at a time, and that is much
+        # faster on one thread than split over two (benchmarks/serve_load.py shows the difference).
+        torch.set_num_threads(1)
+    distress = DistressCheck(cache_dir=output_dir(6, args.out_dir) / "index") if args.distress_check else None
+    return Tutor(retriever, writer, threshold=args.threshold, distress=distress), model

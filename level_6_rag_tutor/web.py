@@ -187,7 +187,9 @@ def create_app(tutor: Tutor, storage: Storage, teacher_password: str, rate_limit
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, problem: RequestValidationError) -> JSONResponse:
-        details = [{"field": ".".join(str(part) for part in error["loc"][1:]) or "body", "msg": error["msg"]}
+        details = [{"field": "body", "msg": "The request body is not valid JSON: send {\"question\": \"...\"}."}
+                   if error["type"] == "json_invalid" else  # its "loc" is a character position, not a field
+                   {"field": ".".join(str(part) for part in error["loc"][1:]) or "body", "msg": error["msg"]}
                    for error in problem.errors()]
         return JSONResponse({"detail": details}, status_code=422)
 
@@ -204,11 +206,12 @@ def create_app(tutor: Tutor, storage: Storage, teacher_password: str, rate_limit
         elif not storage.has_conversation(conversation_id):
             raise HTTPException(404, "There is no conversation with that id. Start a new chat.")
         reply = tutor.reply(request.question, request.lang, request.subject)
+        flag = reply.guardrail or ("possible_self_harm" if reply.care else None)  # the teacher page counts it
         question_id = storage.add_message(conversation_id, "student", reply.question, subject=request.subject,
-                                          lang=request.lang, guardrail=reply.guardrail)
+                                          lang=request.lang, guardrail=flag)
         answer_id = storage.add_message(conversation_id, "tutor", reply.answer, subject=request.subject,
                                         lang=request.lang, guardrail=reply.guardrail, confidence=reply.confidence,
-                                        mode=reply.mode, sources=reply.sources_dicts())
+                                        mode=reply.mode, note=reply.note, sources=reply.sources_dicts())
         return conversation_id, reply, question_id, answer_id
 
     @app.post("/api/ask", response_model=AskResponse, dependencies=[Depends(limit)])
@@ -219,8 +222,13 @@ def create_app(tutor: Tutor, storage: Storage, teacher_password: str, rate_limit
                 "message_id": answer_id, "question_id": question_id}
 
     @app.post("/api/chat", response_class=EventSourceResponse, dependencies=[Depends(limit)])
-    def chat(request: AskRequest):
-        conversation_id, reply, question_id, answer_id = start(request)  # stored before the first byte is sent
+    async def chat(started: tuple[str, Reply, int, int] = Depends(start)):
+        # `start` runs as a dependency: once, in the thread pool, after the rate limit and before the response
+        # begins. So the question is stored before the first byte is sent, and a missing conversation is a real
+        # 404 (raised inside a generator it came too late: a 200 with an empty stream). The pieces then stream
+        # from the event loop: as a plain generator each word was its own trip through the thread pool, which
+        # made /api/chat about 10x slower than /api/ask under a class's load (benchmarks/serve_load.py).
+        conversation_id, reply, question_id, answer_id = started
         for piece in reply.pieces():
             yield ServerSentEvent(event="token", data={"text": piece})
         yield ServerSentEvent(event="sources", data={"sources": reply.sources_dicts(), "guardrail": reply.guardrail,
