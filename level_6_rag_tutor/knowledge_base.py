@@ -59,6 +59,12 @@ class Passage:
     kind: str  # "note" or "qa"
 
     @property
+    def searchable(self) -> str:
+        """What search looks in: a note's title and text; a Q&A pair's text, which starts with its question
+        already (adding the title too would count the question's words twice and favour pairs over notes)."""
+        return self.text if self.kind == "qa" else f"{self.title} {self.text}"
+
+    @property
     def source(self) -> str:
         """Where a student or teacher can read it: the note's file, or the Q&A file and line."""
         kind, _, where = self.id.partition(":")

@@ -11,7 +11,7 @@ the same way as the question's are about the same thing even when they share no 
 fuses the two rankings by reciprocal rank: each list gives a passage 1 / (60 + its rank), summed.
 
 Indexes are built once and saved under the level's outputs/index/ folder, named by a fingerprint of the
-passages, so they are rebuilt exactly when a note changes.
+passages (and INDEX_VERSION), so they are rebuilt exactly when a note, or the way it is indexed, changes.
 
 >>> words("Why do plants need sunlight?")
 ['plant', 'need', 'sunlight']
@@ -98,8 +98,12 @@ def coverage(question: str, passage: Passage, weight: Callable[[str], float] = l
     wanted = set(words(question))
     if not wanted:
         return 0.0
-    found = wanted & set(words(passage.title + " " + passage.text))
+    found = wanted & set(words(passage.searchable))
     return sum(map(weight, found)) / sum(map(weight, wanted))
+
+
+# Raised whenever what is indexed changes for the same passages, so an index saved before is not reused.
+INDEX_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -121,7 +125,7 @@ class Retriever:
         self.method = method
         self.fingerprint = fingerprint(passages)
         self.cache_dir = Path(cache_dir) if cache_dir is not None else output_dir(6) / "index"
-        self.passage_words = [words(p.title + " " + p.text) for p in passages]  # the title is searched too
+        self.passage_words = [words(p.searchable) for p in passages]  # a note's title is searched too
         self.holding = Counter(word for found in self.passage_words for word in set(found))  # passages per word
         self.bm25 = self._bm25() if method in ("bm25", "hybrid") else None
         self.vectors = self._dense_vectors() if method in ("dense", "hybrid") else None
@@ -130,7 +134,7 @@ class Retriever:
     def _bm25(self):
         import bm25s
 
-        folder = self.cache_dir / f"bm25-{self.fingerprint}"
+        folder = self.cache_dir / f"bm25-v{INDEX_VERSION}-{self.fingerprint}"
         if (folder / "params.index.json").is_file():
             return bm25s.BM25.load(str(folder), show_progress=False, verbosity=0)
         index = bm25s.BM25()
@@ -141,10 +145,10 @@ class Retriever:
     def _dense_vectors(self) -> np.ndarray:
         from buildai.safe_io import load_numpy, save_numpy
 
-        path = self.cache_dir / f"dense-{self.fingerprint}.npz"
+        path = self.cache_dir / f"dense-v{INDEX_VERSION}-{self.fingerprint}.npz"
         if path.is_file():
             return load_numpy(path, "dense index")["vectors"]
-        vectors = sentence_model().encode([p.title + ". " + p.text for p in self.passages],
+        vectors = sentence_model().encode([p.searchable for p in self.passages],
                                           normalize_embeddings=True, batch_size=32, show_progress_bar=False)
         save_numpy(path, {"vectors": np.asarray(vectors, dtype=np.float32)})
         return np.asarray(vectors, dtype=np.float32)

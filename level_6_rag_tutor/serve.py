@@ -35,7 +35,7 @@ def build_parser():
     parser.add_argument("--teacher-password", default=None, metavar="PASSWORD",
                         help=f"password of the teacher page (or set ${PASSWORD_ENV}; default: a new random one)")
     parser.add_argument("--rate-limit", type=script.non_negative_int, default=30, metavar="N",
-                        help="questions a minute one computer may ask (default 30; 0 = no limit)")
+                        help="questions and 👍/👎 ratings a minute one computer may send (default 30; 0 = no limit)")
     return parser
 
 
@@ -47,6 +47,19 @@ def check_port_free(host: str, port: int) -> None:
         except OSError:
             raise UserError(f"Port {port} on {host} is already in use (is the tutor already running?). "
                             f"Stop the other program, or choose another port: --port {port + 1}") from None
+
+
+def network_address() -> str:
+    """This computer's address on the school network, which the students' computers type in.
+
+    Connecting a UDP socket sends nothing; it only makes the system choose the network card it would use.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.254.254.254", 1))
+            return probe.getsockname()[0]
+        except OSError:  # no network at all: only this computer can reach the tutor anyway
+            return "127.0.0.1"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -64,7 +77,7 @@ def main(argv: list[str] | None = None) -> None:
     from level_6_rag_tutor.web import create_app
 
     app = create_app(tutor, storage, password, rate_limit=args.rate_limit, model_name=model)
-    shown_host = "127.0.0.1" if args.host in ("127.0.0.1", "localhost") else args.host
+    shown_host = network_address() if args.host in ("0.0.0.0", "::") else args.host  # 0.0.0.0 opens nothing
     ui.result("Model", model)
     ui.result("Database", storage.safe_url)
     ui.result("Chat page", f"http://{shown_host}:{args.port}/")

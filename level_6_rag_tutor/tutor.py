@@ -117,7 +117,7 @@ def grounded_share(answer: str, passages: list[Passage]) -> float:
     answer_words = words(answer)
     if not answer_words:
         return 0.0
-    known = set(words(" ".join(p.title + " " + p.text for p in passages)))
+    known = set(words(" ".join(p.searchable for p in passages)))
     return sum(word in known for word in answer_words) / len(answer_words)
 
 

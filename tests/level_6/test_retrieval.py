@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from level_6_rag_tutor.knowledge_base import KNOWLEDGE_DIR, Passage, load_notes, load_passages
-from level_6_rag_tutor.retrieval import Retriever, coverage, idf, words
+from level_6_rag_tutor.retrieval import INDEX_VERSION, Retriever, coverage, idf, words
 
 LABELS = KNOWLEDGE_DIR / "labels_B.jsonl"
 
@@ -49,7 +49,7 @@ def bm25_by_hand(query: list[str], documents: list[list[str]], k1: float = 1.5, 
 @pytest.mark.parametrize("question", ["Why do we see lightning before we hear thunder?", "Who were the Ahoms?",
                                       "प्रकाश संश्लेषण क्या है?", "What is the area of a circle of radius 7 cm?"])
 def test_bm25_scores_are_the_formula(retriever: Retriever, passages: list[Passage], question: str) -> None:
-    documents = [words(p.title + " " + p.text) for p in passages]
+    documents = [words(p.searchable) for p in passages]
     query = list(dict.fromkeys(word for word in words(question) if word in retriever.bm25.vocab_dict))
     expected = bm25_by_hand(query, documents)
     hits = retriever.search(question, k=5)
@@ -61,7 +61,7 @@ def test_bm25_scores_are_the_formula(retriever: Retriever, passages: list[Passag
 
 
 def test_our_idf_is_the_one_bm25s_uses(retriever: Retriever, passages: list[Passage]) -> None:
-    documents = [words(p.title + " " + p.text) for p in passages]
+    documents = [words(p.searchable) for p in passages]
     average = sum(map(len, documents)) / len(documents)
     sets = [set(document) for document in documents]
     for word in ["lightn", "ahom", "rain", "water", "मानसून"]:
@@ -115,7 +115,7 @@ def test_index_is_built_once_then_reused_and_rebuilt_when_a_note_changes(tmp_pat
     cache = tmp_path / "index"
     first = Retriever(load_notes(notes), "bm25", cache)
     built = sorted(path.name for path in cache.iterdir())
-    assert built == [f"bm25-{first.fingerprint}"]
+    assert built == [f"bm25-v{INDEX_VERSION}-{first.fingerprint}"]
 
     def no_building(*_args, **_kwargs):
         raise AssertionError("the saved index should have been loaded, not built again")
@@ -130,7 +130,7 @@ def test_index_is_built_once_then_reused_and_rebuilt_when_a_note_changes(tmp_pat
                     encoding="utf-8")
     changed = Retriever(load_notes(notes), "bm25", cache)
     assert changed.fingerprint != first.fingerprint
-    assert (cache / f"bm25-{changed.fingerprint}").is_dir()
+    assert (cache / f"bm25-v{INDEX_VERSION}-{changed.fingerprint}").is_dir()
     assert changed.search("zorblat festival", k=1)[0].passage.id == f"note:{note.relative_to(notes).as_posix()}"
     assert not list(cache.glob("*.partial"))  # written aside, then renamed into place
 
