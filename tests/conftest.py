@@ -107,3 +107,7 @@ def assert_bad_text_rejected(process: subprocess.CompletedProcess[str], path: Pa
     assert path.name in output.replace("\n", "").replace(" ", "") or path.name in output, output
     assert "Traceback" not in output
     assert_plain(process)
+
+
+# The Level 5 model fixtures (a tiny base and its fine-tuned adapters), trained once per session for every level.
+from tests.level5_fixtures import finetuned_root, level5_root, run_level5  # noqa: E402, F401
