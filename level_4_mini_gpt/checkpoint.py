@@ -27,7 +27,7 @@ import hashlib
 import os
 import subprocess
 import sys
-from dataclasses import asdict, fields
+from dataclasses import MISSING, asdict, fields
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +91,7 @@ def load_checkpoint(folder: Path) -> tuple[MiniGPT, CharTokenizer, dict[str, Any
             f"from another training run). {HOW_TO_MAKE}"
         )
     try:
-        config = GPTConfig(**{field.name: info["config"][field.name] for field in fields(GPTConfig)})
+        config = config_from_record(info["config"])
         tokenizer = CharTokenizer.from_dict(info["tokenizer"])
     except (KeyError, TypeError, ValueError) as problem:
         raise UserError(f"{damaged}: its settings cannot be read ({problem!r}). {HOW_TO_MAKE}") from None
@@ -108,6 +108,18 @@ def load_checkpoint(folder: Path) -> tuple[MiniGPT, CharTokenizer, dict[str, Any
             f"unexpected {sorted(unexpected)}). {HOW_TO_MAKE}"
         )
     return model.eval(), tokenizer, info
+
+
+def config_from_record(record: dict[str, Any]) -> GPTConfig:
+    """The GPTConfig saved in model.json. A setting added to GPTConfig after the model was saved is not in the
+    record: it takes its default, which is how every older model was built (e.g. position="learned").
+
+    >>> config_from_record({"vocab_size": 5, "block_size": 8, "n_layer": 1, "n_head": 2, "n_embd": 8,
+    ...                     "dropout": 0.0, "bias": True}).position
+    'learned'
+    """
+    return GPTConfig(**{field.name: record[field.name] for field in fields(GPTConfig)
+                        if field.name in record or field.default is MISSING})
 
 
 def _fingerprint(path: Path) -> str:

@@ -79,6 +79,12 @@ def gpt2_config(config: GPTConfig) -> Any:
 
     if not config.bias:
         raise UserError("Only models with biases (the default, like GPT-2) can be exported to GPT-2.")
+    if config.modern_parts():
+        # GPT-2 has a table of positions, LayerNorm, a GELU network and one key/value head per query head:
+        # numbers learned for another design have no place in it, and the converted model would be wrong.
+        raise UserError(f"This model uses parts GPT-2 does not have ({', '.join(config.modern_parts())}), so it "
+                        f"cannot be exported as a GPT-2. Only a model trained with the GPT-2 design (the default: "
+                        f"leave out --position, --norm, --mlp and --n-kv-head) can be exported.")
     return GPT2Config(
         vocab_size=config.vocab_size, n_positions=config.block_size, n_embd=config.n_embd,
         n_layer=config.n_layer, n_head=config.n_head, n_inner=4 * config.n_embd,

@@ -32,6 +32,7 @@ from buildai.data import load_corpus, split_paragraphs
 from buildai.lesson_numbers import Block, LessonNumbers, Quote, Recorded, Values, run_script
 from buildai.paths import HINDI_CORPUS
 from level_1_prediction.step3_ngram import best_ngram_baseline
+from level_4_mini_gpt import going_further_numbers as going_further  # lesson_going_further.md's numbers
 from level_4_mini_gpt.memorisation import describe_memorisation, memorised_fraction
 from level_4_mini_gpt.model import GPTConfig, MiniGPT
 from level_4_mini_gpt.presets import PRESETS
@@ -517,7 +518,8 @@ QUOTES += [
              "and top-p keeps\nonly {explain_shortlist_min}"),
 ]
 
-NUMBERS = LessonNumbers(HERE, QUOTES, measure, recorded=RUNS)
+NUMBERS = LessonNumbers(HERE, QUOTES + going_further.QUOTES, lambda: {**measure(), **going_further.measure()},
+                        recorded=RUNS + going_further.RUNS)
 
 if __name__ == "__main__":
     raise SystemExit(NUMBERS.main())

@@ -10,6 +10,14 @@ The whole model is in this one file, one class per idea, so you can read it top 
 and then generation: `next_token_distribution` (temperature, top-k, top-p) and `MiniGPT.stream` (one token
 id at a time, with a key/value cache). Turning ids into text (seeds, stop strings) is text.py's job.
 
+Four settings swap a GPT-2 part for the one newer models (LLaMA and others) use; their defaults are GPT-2.
+The new parts are in modern.py; here each is chosen in a line or two next to the GPT-2 version:
+
+    position="rope"   rotary positions instead of a learned table of positions
+    norm="rms"        RMSNorm instead of LayerNorm
+    mlp="swiglu"      a gated feed-forward network instead of GELU
+    n_kv_head=k       grouped-query attention: k key/value heads shared by the n_head query heads
+
 The pieces were built by hand in Level 3; here we use PyTorch's fast versions of the same ideas
 (`F.scaled_dot_product_attention` is Level 3's attention in one fused, memory-saving call) and reuse
 Level 3's `FeedForward` as it is. tests/level_4/test_model.py checks this model against Hugging Face's GPT-2
@@ -34,6 +42,12 @@ from torch.nn import functional as F
 
 from buildai.errors import UserError
 from level_3_transformer.step3_transformer_block import FeedForward
+from level_4_mini_gpt.modern import RMSNorm, RotaryPositions, SwiGLU, repeat_heads, swiglu_hidden_size
+
+# The choices of the three design settings; the first of each is GPT-2's (the default).
+POSITIONS = ("learned", "rope")
+NORMS = ("layer", "rms")
+MLPS = ("gelu", "swiglu")
 
 
 @dataclass
@@ -45,6 +59,11 @@ class GPTConfig:
     n_embd: int = 128  # numbers per position (the "embedding size")
     dropout: float = 0.0  # share of numbers randomly zeroed while training (fights memorising)
     bias: bool = True  # biases in the Linear layers and LayerNorms (GPT-2 has them)
+    # The design: GPT-2's by default (see modern.py for the newer choices).
+    position: str = "learned"  # "learned" (a table, GPT-2) or "rope" (rotary: turn queries and keys by position)
+    norm: str = "layer"  # "layer" (LayerNorm, GPT-2) or "rms" (RMSNorm: rescale only)
+    mlp: str = "gelu"  # "gelu" (GPT-2) or "swiglu" (a gated feed-forward network)
+    n_kv_head: int | None = None  # key/value heads; None = n_head. Fewer: grouped-query attention, a smaller cache
 
     def __post_init__(self) -> None:
         if self.n_embd % self.n_head != 0:
@@ -57,6 +76,38 @@ class GPTConfig:
                 raise UserError(f"The model setting {name} must be at least 1 (it is {getattr(self, name)}).")
         if not 0.0 <= self.dropout < 1.0:
             raise UserError(f"Dropout must be between 0 and 1, e.g. 0.1 (it is {self.dropout}).")
+        for name, choices in (("position", POSITIONS), ("norm", NORMS), ("mlp", MLPS)):
+            if getattr(self, name) not in choices:
+                raise UserError(f"The model setting {name} must be one of {', '.join(choices)} "
+                                f"(it is {getattr(self, name)!r}). Try --{name} {choices[0]}.")
+        head_size = self.n_embd // self.n_head
+        if self.position == "rope" and head_size % 2 != 0:
+            raise UserError(f"Rotary positions turn each head's numbers in pairs, so each head needs an even number "
+                            f"of them (it has {self.n_embd} / {self.n_head} = {head_size}). "
+                            f"Try --n-embd {self.n_head * (head_size + 1)}.")
+        kv_heads = self.kv_heads
+        if kv_heads < 1 or self.n_head % kv_heads != 0:
+            fitting = ", ".join(str(count) for count in range(1, self.n_head + 1) if self.n_head % count == 0)
+            raise UserError(f"Each key/value head is shared by the same number of query heads, so n_head "
+                            f"({self.n_head}) must be a multiple of n_kv_head ({kv_heads}). "
+                            f"Try --n-kv-head with one of {fitting}.")
+
+    @property
+    def kv_heads(self) -> int:
+        """How many key/value heads each attention layer has (n_head unless grouped-query attention is on)."""
+        return self.n_head if self.n_kv_head is None else self.n_kv_head
+
+    def modern_parts(self) -> list[str]:
+        """The settings that differ from GPT-2's design, in words (empty for a GPT-2).
+
+        >>> GPTConfig(vocab_size=5).modern_parts()
+        []
+        >>> GPTConfig(vocab_size=5, norm="rms", n_kv_head=2).modern_parts()
+        ['norm=rms', 'n_kv_head=2']
+        """
+        parts = [f"{name}={getattr(self, name)}" for name, choices in
+                 (("position", POSITIONS), ("norm", NORMS), ("mlp", MLPS)) if getattr(self, name) != choices[0]]
+        return parts + ([f"n_kv_head={self.n_kv_head}"] if self.kv_heads != self.n_head else [])
 
 
 class LayerCache:
@@ -71,7 +122,7 @@ class LayerCache:
     def __init__(self, max_length: int):
         self.max_length = max_length  # the model's block_size: the cache never holds more positions
         self.length = 0  # how many positions are filled
-        self.keys: torch.Tensor | None = None  # (batch, heads, max_length, head size) once allocated
+        self.keys: torch.Tensor | None = None  # (batch, key/value heads, max_length, head size) once allocated
         self.values: torch.Tensor | None = None
 
     def add(self, keys: torch.Tensor, values: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -97,27 +148,38 @@ class CausalSelfAttention(nn.Module):
     def __init__(self, config: GPTConfig):
         super().__init__()
         self.n_head = config.n_head
+        self.n_kv_head = config.kv_heads  # = n_head, unless grouped-query attention shares keys and values
         self.n_embd = config.n_embd
         self.dropout = config.dropout
-        # One Linear makes the query, key and value for every head at once (3 * n_embd numbers per position):
-        # one big matrix multiply is faster than many small ones.
-        self.query_key_value = nn.Linear(config.n_embd, 3 * config.n_embd, bias=config.bias)
+        head_size = config.n_embd // config.n_head
+        # One Linear makes the query, key and value for every head at once (3 * n_embd numbers per position,
+        # fewer with shared key/value heads): one big matrix multiply is faster than many small ones.
+        self.query_key_value = nn.Linear(config.n_embd, (config.n_head + 2 * self.n_kv_head) * head_size,
+                                         bias=config.bias)
+        # GPT-2 adds positions to the input once (MiniGPT.position_embedding); RoPE turns queries and keys here.
+        self.rotary = RotaryPositions(head_size, config.block_size) if config.position == "rope" else None
         # Mixes what the heads found back into one vector per position.
         self.output_projection = nn.Linear(config.n_embd, config.n_embd, bias=config.bias)
         self.output_dropout = nn.Dropout(config.dropout)
 
     def forward(self, x: torch.Tensor, cache: LayerCache | None = None) -> torch.Tensor:
         batch, length, channels = x.shape
-        # The Linear's 3 * n_embd outputs are [query | key | value], each cut into n_head slices of head_size:
-        # (batch, length, 3 * n_embd) -> (3, batch, heads, length, head size), so each head works on its own slice.
-        # (One view and one permute instead of a split and three reshapes: fewer operations for every token.)
+        # The Linear's outputs are [query | key | value], cut into slices of head_size, one per head:
+        # (batch, length, all heads * head size) -> (batch, all heads, length, head size), so each head works on
+        # its own slice; then the first n_head heads are the queries, and n_kv_head each the keys and the values.
+        # (One view and one transpose instead of three reshapes: fewer operations for every token.)
         head_size = channels // self.n_head
-        qkv = self.query_key_value(x).view(batch, length, 3, self.n_head, head_size).permute(2, 0, 3, 1, 4)
-        query, key, value = qkv.unbind(0)
-        past_length = 0
+        all_heads = self.n_head + 2 * self.n_kv_head
+        heads = self.query_key_value(x).view(batch, length, all_heads, head_size).transpose(1, 2)
+        query, key, value = heads.split([self.n_head, self.n_kv_head, self.n_kv_head], dim=1)
+        past_length = cache.length if cache is not None else 0
+        if self.rotary is not None:  # turned by where they stand: the new positions come after the cached ones
+            query, key = self.rotary(query, past_length), self.rotary(key, past_length)
         if cache is not None:
-            past_length = cache.length
-            key, value = cache.add(key, value)  # now the keys/values of every position so far
+            key, value = cache.add(key, value)  # now the keys/values of every position so far (n_kv_head of them)
+        # Grouped-query attention: each key/value head serves n_head / n_kv_head query heads.
+        group = self.n_head // self.n_kv_head
+        key, value = repeat_heads(key, group), repeat_heads(value, group)
         # F.scaled_dot_product_attention is Level 3's attention -- softmax(query . key / sqrt(head size)) times
         # value -- in one fused call that never stores the whole table of scores: faster, and less memory.
         dropout = self.dropout if self.training else 0.0
@@ -145,19 +207,33 @@ class Block(nn.Module):
 
     def __init__(self, config: GPTConfig):
         super().__init__()
-        self.attention_norm = nn.LayerNorm(config.n_embd, bias=config.bias)
+        self.attention_norm = make_norm(config)
         self.attention = CausalSelfAttention(config)
-        self.feed_forward_norm = nn.LayerNorm(config.n_embd, bias=config.bias)
-        # Level 3's feed-forward network; GPT-2 makes its hidden layer 4 times wider than n_embd.
-        self.feed_forward = FeedForward(config.n_embd, 4 * config.n_embd, dropout=config.dropout)
-        if not config.bias:
-            self.feed_forward.expand.register_parameter("bias", None)
-            self.feed_forward.project.register_parameter("bias", None)
+        self.feed_forward_norm = make_norm(config)
+        self.feed_forward = make_feed_forward(config)
 
     def forward(self, x: torch.Tensor, cache: LayerCache | None = None) -> torch.Tensor:
         x = x + self.attention(self.attention_norm(x), cache)
         x = x + self.feed_forward(self.feed_forward_norm(x))
         return x
+
+
+def make_norm(config: GPTConfig) -> nn.Module:
+    """GPT-2's LayerNorm (shift to mean 0, scale to size 1, learned stretch and shift), or RMSNorm (scale only)."""
+    if config.norm == "rms":
+        return RMSNorm(config.n_embd)
+    return nn.LayerNorm(config.n_embd, bias=config.bias)
+
+
+def make_feed_forward(config: GPTConfig) -> nn.Module:
+    """Level 3's feed-forward network, 4 times wider than n_embd as in GPT-2; or a gated SwiGLU of about its size."""
+    if config.mlp == "swiglu":
+        return SwiGLU(config.n_embd, swiglu_hidden_size(config.n_embd), dropout=config.dropout, bias=config.bias)
+    feed_forward = FeedForward(config.n_embd, 4 * config.n_embd, dropout=config.dropout)
+    if not config.bias:
+        feed_forward.expand.register_parameter("bias", None)
+        feed_forward.project.register_parameter("bias", None)
+    return feed_forward
 
 
 class MiniGPT(nn.Module):
@@ -167,10 +243,11 @@ class MiniGPT(nn.Module):
         super().__init__()
         self.config = config
         self.token_embedding = nn.Embedding(config.vocab_size, config.n_embd)  # what each character means
-        self.position_embedding = nn.Embedding(config.block_size, config.n_embd)  # where it stands (learned)
+        if config.position == "learned":  # where it stands (with RoPE, attention itself knows: no table)
+            self.position_embedding = nn.Embedding(config.block_size, config.n_embd)
         self.embedding_dropout = nn.Dropout(config.dropout)
         self.blocks = nn.ModuleList(Block(config) for _ in range(config.n_layer))
-        self.final_norm = nn.LayerNorm(config.n_embd, bias=config.bias)
+        self.final_norm = make_norm(config)
         self.output_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
         # Weight tying: reading a character in and scoring it as the next character use one table.
         # Characters that are used alike get alike rows, and the model has vocab * n_embd fewer numbers to learn.
@@ -210,9 +287,11 @@ class MiniGPT(nn.Module):
         start = cache[0].length if cache else 0
         if start + length > self.config.block_size:
             raise ValueError(f"sequence of {start + length} tokens is longer than block_size {self.config.block_size}")
-        # Positions start, ..., start + length - 1 are rows of the position table: a slice, no lookup needed.
-        positions = self.position_embedding.weight[start : start + length]
-        x = self.embedding_dropout(self.token_embedding(idx) + positions)
+        x = self.token_embedding(idx)
+        if self.config.position == "learned":
+            # Positions start, ..., start + length - 1 are rows of the position table: a slice, no lookup needed.
+            x = x + self.position_embedding.weight[start : start + length]
+        x = self.embedding_dropout(x)
         for index, block in enumerate(self.blocks):
             x = block(x, cache[index] if cache else None)
         logits = self.output_head(self.final_norm(x))

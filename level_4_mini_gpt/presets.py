@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from buildai import script
 from buildai.errors import UserError
-from level_4_mini_gpt.model import GPTConfig
+from level_4_mini_gpt.model import MLPS, NORMS, POSITIONS, GPTConfig
 
 
 @dataclass
@@ -75,6 +75,10 @@ SETTING_HELP = {
     "n_embd": "numbers per position (embedding size)",
     "dropout": "share of numbers zeroed at random while training, e.g. 0.1",
     "bias": "biases in the Linear layers and LayerNorms",
+    "position": "how the model knows where a character stands: learned (a table, GPT-2) or rope (rotary, LLaMA)",
+    "norm": "layer (LayerNorm, GPT-2) or rms (RMSNorm, LLaMA)",
+    "mlp": "feed-forward network: gelu (GPT-2) or swiglu (gated, LLaMA)",
+    "n_kv_head": "key/value heads (must divide n-head; fewer = grouped-query attention, a smaller cache)",
     "batch_size": "windows of text per micro-batch",
     "max_steps": "optimizer updates in the whole run",
     "learning_rate": "peak learning rate, e.g. 1e-3",
@@ -97,6 +101,7 @@ SETTING_TYPES: dict[str, Callable[[str], Any]] = {
     "weight_decay": script.non_negative_float,
     "grad_clip": script.positive_float,
 }
+SETTING_CHOICES = {"position": POSITIONS, "norm": NORMS, "mlp": MLPS}  # the model's design: GPT-2's by default
 
 MODEL_NAMES = [field.name for field in fields(GPTConfig) if field.name != "vocab_size"]  # vocab_size: from the text
 TRAINING_NAMES = [field.name for field in fields(TrainingSettings)]
@@ -111,9 +116,11 @@ def add_setting_flags(parser: argparse.ArgumentParser) -> None:
         flag = "--" + name.replace("_", "-")
         if kinds[name] == "bool":
             group.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=SETTING_HELP[name])
+        elif name in SETTING_CHOICES:
+            group.add_argument(flag, choices=SETTING_CHOICES[name], default=None, help=SETTING_HELP[name])
         else:
             group.add_argument(flag, type=SETTING_TYPES.get(name, script.positive_int), default=None,
-                               metavar=kinds[name].upper(), help=SETTING_HELP[name])
+                               metavar=kinds[name].split(" ")[0].upper(), help=SETTING_HELP[name])
 
 
 def config_from_preset(preset: str, vocab_size: int,

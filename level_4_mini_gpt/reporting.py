@@ -92,6 +92,7 @@ class RunSummary:
     ngram: dict[str, Any]  # the best Level 1 n-gram: its order and held-out bits per character
     evaluations: list[dict[str, float]] = field(default_factory=list)
     checkpoint: Path | None = None
+    launcher: str = "python"  # how train.py was started: python, or torchrun with its processes
 
     @property
     def best(self) -> dict[str, float]:
@@ -167,7 +168,8 @@ def report(summary: RunSummary, folder: Path, out_dir: Path | None) -> None:
     report_card(summary, out_dir)
     if not summary.finished:
         ui.warn(f"Stopped at step {summary.steps} of {summary.training.max_steps}. The best model so far is saved.")
-        ui.result("Continue with", "python train.py --resume" + (f" --out-dir {out_dir}" if out_dir is not None else ""))
+        ui.result("Continue with", f"{summary.launcher} train.py --resume"
+                  + (f" --out-dir {out_dir}" if out_dir is not None else ""))
 
 
 # ------------------------------------------------------------------------------ a loaded model

@@ -16,11 +16,14 @@ its numbers a little in the direction that would have made the real next charact
     python train.py --time-budget 120             # fit the training into two minutes on your laptop
     python train.py --text my_poems.txt           # learn from your own text (any language)
     python train.py --n-layer 6 --n-embd 192      # change any setting; see --help
+    python train.py --position rope --norm rms --mlp swiglu --n-kv-head 2   # a LLaMA-style design (modern.py)
     python train.py --resume                      # continue a run you stopped with Ctrl-C
+    torchrun --nproc_per_node 2 train.py          # two processes learning together (distributed.py)
 
 Ctrl-C stops cleanly after the current step; --resume continues exactly where you stopped. The learning is
 all in this file. Beside it: presets.py (sizes and settings), run_control.py (devices, Ctrl-C, the time
-budget, resuming) and reporting.py (the history, the plot and the report card).
+budget, resuming), reporting.py (the history, the plot and the report card) and distributed.py (training
+with several processes, DDP).
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from buildai.errors import UserError
 from level_1_prediction.step3_ngram import best_ngram_baseline
 from level_3_transformer.batches import get_batch
 from level_3_transformer.parameter_count import count_parameters_by_part
-from level_4_mini_gpt import reporting, run_control
+from level_4_mini_gpt import distributed, reporting, run_control
 from level_4_mini_gpt.checkpoint import default_checkpoint_dir, save_checkpoint
 from level_4_mini_gpt.model import GPTConfig, MiniGPT, SamplingSettings
 from level_4_mini_gpt.presets import (PRESETS, SETTING_NAMES, TrainingSettings, add_setting_flags, config_from_preset,
@@ -139,8 +142,9 @@ class Trainer:
     """One training run: the model, its optimizer and data, the loop, and what --resume needs to carry on."""
 
     def __init__(self, config: GPTConfig, training: TrainingSettings, corpus: data.Corpus, device: torch.device,
-                 about: dict[str, Any], compile: bool = False):
+                 about: dict[str, Any], compile: bool = False, team: distributed.Team | None = None):
         self.config, self.training, self.device = config, training, device
+        self.team = team or distributed.Team(device=device)  # alone, or one of torchrun's processes
         self.about = about  # preset, seed, corpus_path, corpus_sha256: saved with the model and the state
         self.tokenizer = corpus.tokenizer
         self.train_data = torch.tensor(corpus.train_ids, dtype=torch.long)
@@ -150,9 +154,11 @@ class Trainer:
         # Training windows come from their own generator, whose state is saved with each checkpoint:
         # a resumed run then sees exactly the windows an uninterrupted run would have seen.
         self.batch_generator = torch.Generator().manual_seed(about["seed"])
-        self.step_model = (run_control.compile_model(self.model, training.batch_size, config.block_size, device)
-                           if compile else self.model)
-        self.tokens_per_step = training.batch_size * training.grad_accum * config.block_size
+        # With torchrun: DDP, which averages the gradients of all processes. Alone: the model itself.
+        self.step_model = distributed.wrap_model(self.model, self.team, about["seed"])
+        if compile:
+            self.step_model = run_control.compile_model(self.step_model, training.batch_size, config.block_size, device)
+        self.tokens_per_step = training.batch_size * training.grad_accum * config.block_size * self.team.world_size
         self.step, self.history, self.train_seconds, self.ngram = 0, [], 0.0, {}
 
     def train_step(self, generator: torch.Generator) -> torch.Tensor:
@@ -161,7 +167,10 @@ class Trainer:
             group["lr"] = learning_rate_at(self.step, self.training)
         total = torch.zeros((), device=self.device)
         for _ in range(self.training.grad_accum):
-            inputs, targets = get_batch(self.train_data, self.config.block_size, self.training.batch_size, generator)
+            # Every process draws the windows of all of them and keeps its own share (alone: all of them).
+            inputs, targets = get_batch(self.train_data, self.config.block_size,
+                                        self.training.batch_size * self.team.world_size, generator)
+            inputs, targets = distributed.my_share(inputs, self.team), distributed.my_share(targets, self.team)
             with autocast_for(self.device):
                 _, loss = self.step_model(inputs.to(self.device), targets.to(self.device))
             # Dividing makes the added-up gradients an average over all micro-batches, as if one big batch.
@@ -189,27 +198,35 @@ class Trainer:
         self.model.train()
         return text
 
-    def save_state(self, folder: Path) -> None:
+    def save_state(self, folder: Path, team_record: dict[str, Any] | None = None) -> None:
         """Everything needed to continue: weights, optimizer moments, random generators, history."""
         run_control.save_training_state(
             folder, self.model, self.optimizer, self.batch_generator, self.device, step=self.step,
             config=asdict(self.config), training=asdict(self.training), **self.about, history=self.history,
-            train_seconds=self.train_seconds, ngram=self.ngram)
+            train_seconds=self.train_seconds, ngram=self.ngram, **(team_record or {}))
 
     def restore(self, state: dict[str, Any]) -> None:
         run_control.restore_training_state(state, self.model, self.optimizer, self.batch_generator, self.device)
+        distributed.restore_randomness(state, self.team)  # with torchrun: this process's own dropout numbers
         self.step, self.history = int(state["step"]), list(state["history"])
         self.train_seconds, self.ngram = float(state["train_seconds"]), dict(state["ngram"])
 
-    def record(self, metrics: dict[str, float], folder: Path) -> None:
-        """Keep the scores; save the model if it is the best so far, and the state to resume from."""
+    def record(self, folder: Path) -> None:
+        """Measure the held-out loss; save the model if it is the best so far, and the state to resume from.
+
+        With torchrun every process holds the same weights, so rank 0 alone evaluates and saves for all.
+        """
+        team_record = distributed.gather_randomness(self.team)  # every process takes part; {} when alone
+        if not self.team.is_main:
+            return
+        metrics = self.evaluate()
         improved = not self.history or metrics["val_loss"] < min(entry["val_loss"] for entry in self.history)
         self.history.append(metrics)
         if improved:
             save_checkpoint(folder, self.model, self.tokenizer, {
                 "step": self.step, "metrics": metrics, **self.about, "training": asdict(self.training),
                 "ngram_baseline": self.ngram})
-        self.save_state(folder)
+        self.save_state(folder, team_record)
         reporting.show_evaluation(metrics, improved)
 
     def train(self, folder: Path, stop_after: int | None) -> bool:
@@ -225,7 +242,8 @@ class Trainer:
                 self.step += 1
                 steps_since_log += 1
                 if steps_since_log == log_every or self.step == training.max_steps:
-                    loss = float(running) / steps_since_log  # reading it waits for a GPU: only every few steps
+                    # Reading it waits for a GPU: only every few steps. With torchrun: the mean of all processes.
+                    loss = distributed.average(running, self.team) / steps_since_log
                     self.train_seconds += time.perf_counter() - started
                     tracker.advance(steps_since_log, loss=loss, **{"tokens/s": self.tokens_per_second()})
                     running.zero_()
@@ -233,15 +251,17 @@ class Trainer:
                 else:
                     self.train_seconds += time.perf_counter() - started
                 if self.step % training.eval_interval == 0 or self.step == training.max_steps:
-                    self.record(self.evaluate(), folder)
-                if self.step % training.sample_interval == 0 and self.step < training.max_steps:
+                    self.record(folder)
+                if self.team.is_main and self.step % training.sample_interval == 0 and self.step < training.max_steps:
                     reporting.show_sample(f"Sample after {self.step} steps", self.sample(self.about["seed"] + self.step))
-                if stop.requested or (stop_after is not None and self.step >= stop_after):
+                # With torchrun, every process must stop after the same step, or the others wait for ever.
+                stopping = distributed.anyone(stop.requested, self.team)
+                if stopping or (stop_after is not None and self.step >= stop_after):
                     if steps_since_log:
                         tracker.advance(steps_since_log)
                     break
-        if self.step < training.max_steps and self.history[-1]["step"] != self.step:
-            self.record(self.evaluate(), folder)
+        if self.step < training.max_steps and self.step % training.eval_interval != 0:  # not measured at this step yet
+            self.record(folder)
         return self.step >= training.max_steps
 
     def tokens_per_second(self) -> int:
@@ -255,6 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--preset", choices=sorted(PRESETS), default="default",
                         help="a ready-made size: tiny (< 1 min), default (< 5 min on 2 CPU cores), gpu (bigger)")
     run_control.add_run_flags(parser)  # --time-budget, --resume, --stop-after, --device, --compile
+    distributed.add_flags(parser)  # --backend, for torchrun
     add_setting_flags(parser)
     return parser
 
@@ -262,12 +283,21 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     args = script.start_step(build_parser(), argv)
-    device = run_control.choose_device(args.device)
+    team = distributed.start(run_control.choose_device(args.device), args.backend)  # alone, or one of torchrun's
+    try:
+        return train_and_report(args, team, started)
+    finally:
+        distributed.finish(team)
+
+
+def train_and_report(args: argparse.Namespace, team: distributed.Team, started: float) -> int:
+    device = team.device
     folder = default_checkpoint_dir(args.out_dir)
     state = run_control.load_training_state(folder) if args.resume else None
     if state is not None:  # the saved run's text, preset, seed and settings; flags given now are not used
         corpus = data.load_corpus(state["corpus_path"])
         run_control.check_same_text(state, corpus.sha256)
+        distributed.check_same_team(state, team)
         args.preset, args.seed = state["preset"], state["seed"]
         config, training = config_from_saved(state["config"], state["training"])
     else:
@@ -280,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
 
     ui.heading("Step 4.1 - Train your own GPT", f"preset '{args.preset}' on {device}")
     trainer = Trainer(config, training, corpus, device, {"preset": args.preset, "seed": args.seed, **corpus.metadata()},
-                      compile=args.compile)
+                      compile=args.compile, team=team)
     reporting.describe_model(config, trainer.model.parameter_count(), count_parameters_by_part(trainer.model),
                              len(corpus.train_ids), len(corpus.val_ids), trainer.tokens_per_step)
     if state is not None:
@@ -291,24 +321,29 @@ def main(argv: list[str] | None = None) -> int:
         trainer.ngram = {"order": order, "val_bits_per_char": ngram_bits}
         ui.result("Score to beat (best Level 1 n-gram, held-out)", f"{ngram_bits:.4f} bits per character (order {order})")
         evaluation_started = time.perf_counter()
-        trainer.record(trainer.evaluate(), folder)
+        trainer.record(folder)
         sample_started = time.perf_counter()
-        reporting.show_sample("Before training (random guesses)", trainer.sample(args.seed))
+        if team.is_main:
+            reporting.show_sample("Before training (random guesses)", trainer.sample(args.seed))
         eval_seconds, sample_seconds = sample_started - evaluation_started, time.perf_counter() - sample_started
         if args.time_budget is not None:
             run_control.fit_to_budget(training, args.time_budget, time.perf_counter() - started, eval_seconds,
                                       sample_seconds, run_control.seconds_per_step(
                                           trainer.train_step, trainer.model, trainer.optimizer, device))
+            # With torchrun: rank 0's choice for all, so every process stops after the same step.
+            training.max_steps, training.warmup_steps = distributed.from_main(
+                [training.max_steps, training.warmup_steps], team)
 
     reporting.explain_training(training.max_steps)
     finished = trainer.train(folder, args.stop_after)
 
-    reporting.report(reporting.RunSummary(
-        preset=args.preset, config=config, training=training, corpus=corpus.metadata(), device=device.type,
-        threads=torch.get_num_threads(), steps=trainer.step, finished=finished,
-        seconds=time.perf_counter() - started, train_seconds=trainer.train_seconds,
-        tokens_per_second=trainer.tokens_per_second(), ngram=trainer.ngram, evaluations=trainer.history,
-        checkpoint=folder), folder.parent, args.out_dir)
+    if team.is_main:
+        reporting.report(reporting.RunSummary(
+            preset=args.preset, config=config, training=training, corpus=corpus.metadata(), device=device.type,
+            threads=torch.get_num_threads(), steps=trainer.step, finished=finished,
+            seconds=time.perf_counter() - started, train_seconds=trainer.train_seconds,
+            tokens_per_second=trainer.tokens_per_second(), ngram=trainer.ngram, evaluations=trainer.history,
+            checkpoint=folder, launcher=distributed.launcher(team)), folder.parent, args.out_dir)
     if finished or (args.stop_after is not None and trainer.step >= args.stop_after):
         return 0
     return 130  # stopped by Ctrl-C: the usual exit code for it
