@@ -131,6 +131,13 @@ def launcher(team: Team) -> str:
     return f"torchrun --nproc_per_node {team.world_size}" if team.launched else "python"
 
 
+def wait_for_all(team: Team) -> None:
+    """Every process waits here until all have arrived (rank 0 is last: it saves and reports). Leaving the
+    process group while another process is still busy in it can abort that process at exit."""
+    if team.launched and dist.is_initialized():
+        dist.barrier()
+
+
 def finish(team: Team) -> None:
     """Leave the process group (every process, at the end of the run)."""
     if team.launched and dist.is_initialized():

@@ -344,6 +344,7 @@ def train_and_report(args: argparse.Namespace, team: distributed.Team, started: 
             seconds=time.perf_counter() - started, train_seconds=trainer.train_seconds,
             tokens_per_second=trainer.tokens_per_second(), ngram=trainer.ngram, evaluations=trainer.history,
             checkpoint=folder, launcher=distributed.launcher(team)), folder.parent, args.out_dir)
+    distributed.wait_for_all(team)  # with torchrun: leave together, after rank 0 has reported
     if finished or (args.stop_after is not None and trainer.step >= args.stop_after):
         return 0
     return 130  # stopped by Ctrl-C: the usual exit code for it
