@@ -17,8 +17,10 @@ True
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -42,6 +44,27 @@ def read_text_file(path: str | Path) -> str:
     'Once upon a time ...'
     """
     path = Path(path)
+    shown = _check_is_file(path)
+    raw = path.read_bytes()
+    if raw.startswith(UTF16_MARKS):
+        raw = _utf16_as_utf8(raw, shown)
+    if not raw.strip():
+        raise UserError(_empty_message(shown))
+    if b"\x00" in raw:
+        raise UserError(_binary_message(shown))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as problem:
+        raise UserError(_not_utf8_message(shown, problem.start)) from None
+    text = text.lstrip("\ufeff")  # a byte-order mark that Notepad sometimes adds
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# The messages, shared by read_text_file and stream_text_file so a big file gets the same help as a small one.
+
+
+def _check_is_file(path: Path) -> str:
+    """The path as the learner should see it, once we know it is an existing file (not a folder)."""
     shown = show_path(path)
     if not path.exists():
         raise UserError(
@@ -50,28 +73,94 @@ def read_text_file(path: str | Path) -> str:
         )
     if path.is_dir():
         raise UserError(f"'{shown}' is a folder, not a text file. Give the path of a .txt file inside it.")
-    raw = path.read_bytes()
-    if raw.startswith(UTF16_MARKS):
-        raw = _utf16_as_utf8(raw, shown)
-    if not raw.strip():
-        raise UserError(
-            f"The file '{shown}' is empty, so there is nothing to learn from. "
-            f"Put some text in it (a few paragraphs at least) and run again."
-        )
-    if b"\x00" in raw:
-        raise UserError(
-            f"The file '{shown}' looks like a binary file (an image, a program or a zip?), not text. "
-            f"Give a plain .txt file saved as UTF-8."
-        )
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as problem:
-        raise UserError(
-            f"The file '{shown}' is not UTF-8 text (the first bad byte is at position {problem.start}). "
-            f"Open it in a text editor and save it again with the encoding 'UTF-8'."
-        ) from None
-    text = text.lstrip("\ufeff")  # a byte-order mark that Notepad sometimes adds
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return shown
+
+
+def _empty_message(shown: str) -> str:
+    return (f"The file '{shown}' is empty, so there is nothing to learn from. "
+            f"Put some text in it (a few paragraphs at least) and run again.")
+
+
+def _binary_message(shown: str) -> str:
+    return (f"The file '{shown}' looks like a binary file (an image, a program or a zip?), not text. "
+            f"Give a plain .txt file saved as UTF-8.")
+
+
+def _not_utf8_message(shown: str, position: int) -> str:
+    return (f"The file '{shown}' is not UTF-8 text (the first bad byte is at position {position}). "
+            f"Open it in a text editor and save it again with the encoding 'UTF-8'.")
+
+
+def _damaged_utf16_message(shown: str) -> str:
+    return (f"The file '{shown}' starts like UTF-16 text but is damaged part-way through. "
+            f"Open it in a text editor and save it again with the encoding 'UTF-8'.")
+
+
+STREAM_CHUNK_BYTES = 1 << 20  # stream_text_file reads 1 MiB at a time: a few MB of memory for a file of any size
+_ASCII_SPACE = b" \t\n\r\x0b\x0c"  # what bytes.strip() removes: a file of only these counts as empty
+
+
+def stream_text_file(path: str | Path, chunk_bytes: int = STREAM_CHUNK_BYTES) -> Iterator[str]:
+    """read_text_file's text in pieces of about `chunk_bytes`, so a file bigger than the memory can be read.
+
+    The pieces joined are exactly read_text_file(path), and a bad file stops with the same message. A
+    problem is only raised once the whole file has been read, because read_text_file checks in a fixed
+    order (empty, then binary, then UTF-8) and the first bad byte may come before a NUL further on.
+
+    >>> import tempfile, os
+    >>> sample = os.path.join(tempfile.mkdtemp(), "crlf.txt")
+    >>> _ = open(sample, "wb").write("\\ufeffChai\\r\\nsamosa\\rjalebi".encode("utf-8"))
+    >>> pieces = list(stream_text_file(sample, chunk_bytes=5))   # "\\r" and "\\n" land in different pieces
+    >>> "".join(pieces) == read_text_file(sample) == "Chai\\nsamosa\\njalebi"
+    True
+    """
+    path = Path(path)
+    shown = _check_is_file(path)
+    with path.open("rb") as file:
+        first = file.read(max(chunk_bytes, len(UTF16_MARKS[0])))  # enough to see a UTF-16 mark
+        is_utf16 = first.startswith(UTF16_MARKS)
+        decoder = codecs.getincrementaldecoder("utf-16" if is_utf16 else "utf-8")()
+        offset = 0  # bytes of the file handed to the decoder so far
+        bad_byte: int | None = None  # where UTF-8 decoding first failed (read_text_file's number)
+        has_text = has_nul = False
+        at_start, held_cr = True, ""
+        chunk = first
+        while True:
+            final = not chunk
+            if not is_utf16:  # read_text_file checks the raw bytes of a UTF-8 file
+                has_text = has_text or bool(chunk.strip(_ASCII_SPACE))
+                has_nul = has_nul or b"\x00" in chunk
+            text = ""
+            if bad_byte is None:
+                pending = len(decoder.getstate()[0])  # bytes of a character cut off at the end of the last chunk
+                try:
+                    text = decoder.decode(chunk, final=final)
+                except UnicodeDecodeError as problem:
+                    if is_utf16:
+                        raise UserError(_damaged_utf16_message(shown)) from None
+                    bad_byte = offset - pending + problem.start
+            offset += len(chunk)
+            if is_utf16:  # ... and the UTF-8 bytes a UTF-16 file turns into
+                has_text = has_text or bool(text.strip(_ASCII_SPACE.decode()))
+                has_nul = has_nul or "\x00" in text
+            if at_start:
+                text = text.lstrip("\ufeff")  # byte-order marks, as read_text_file strips them
+                at_start = not text
+            text = held_cr + text
+            held_cr = ""
+            if text.endswith("\r") and not final:  # its "\n" may be the first character of the next chunk
+                text, held_cr = text[:-1], "\r"
+            if text and bad_byte is None:
+                yield text.replace("\r\n", "\n").replace("\r", "\n")
+            if final:
+                break
+            chunk = file.read(chunk_bytes)
+    if not has_text:
+        raise UserError(_empty_message(shown))
+    if has_nul:
+        raise UserError(_binary_message(shown))
+    if bad_byte is not None:
+        raise UserError(_not_utf8_message(shown, bad_byte))
 
 
 @dataclass(frozen=True)
@@ -125,10 +214,7 @@ def _utf16_as_utf8(raw: bytes, shown: str) -> bytes:
     try:
         return raw.decode("utf-16").encode("utf-8")
     except UnicodeDecodeError:
-        raise UserError(
-            f"The file '{shown}' starts like UTF-16 text but is damaged part-way through. "
-            f"Open it in a text editor and save it again with the encoding 'UTF-8'."
-        ) from None
+        raise UserError(_damaged_utf16_message(shown)) from None
 
 
 @dataclass(frozen=True)
@@ -209,12 +295,24 @@ def train_val_split(text: str, val_fraction: float = VALIDATION_FRACTION) -> tup
     >>> train_val_split("Chai, samosa, jalebi!")
     ('Chai, samosa, jale', 'bi!')
     """
+    cut = split_point(len(text), val_fraction)
+    return text[:cut], text[cut:]
+
+
+def split_point(length: int, val_fraction: float = VALIDATION_FRACTION) -> int:
+    """Where a text of `length` characters is cut: characters before it are trained on, the rest held out.
+
+    The one rule for a text in memory (train_val_split) and for a token file on disk (buildai.token_file).
+
+    >>> split_point(21)
+    18
+    """
     if not 0.0 < val_fraction < 1.0:
         raise ValueError("val_fraction must be between 0 and 1")
-    cut = int(len(text) * (1.0 - val_fraction))
-    if len(text) < MIN_SPLIT_LENGTH or cut >= len(text):
+    cut = int(length * (1.0 - val_fraction))
+    if length < MIN_SPLIT_LENGTH or cut >= length:
         raise UserError(
             f"The text is too short to split into a training part and a held-out part "
-            f"({len(text)} characters). Use a text of at least a few hundred characters."
+            f"({length} characters). Use a text of at least a few hundred characters."
         )
-    return text[:cut], text[cut:]
+    return cut

@@ -412,9 +412,9 @@ QUOTES: list[Quote | Block] = [
     Quote(L, "| modern | {modern_parameters:,} | {modern_steps} | {modern_ms_per_step:.0f} ms | {modern_bits:.3f} |"),
     Quote(L, "(its load average was {modern_load:.2f} during the run"),
     Quote(L, "In this run the modern design ended {modern_gain:.2f} bits per character lower"),
-    Quote(L, "Its steps took about as long as GPT-2's ({modern_ms_per_step:.0f} ms against {gpt2_ms_per_step:.0f} ms), "
-             "but it made only {modern_steps} steps\nand trained for {modern_train_seconds:.1f} s, against GPT-2's "
-             "{gpt2_steps} steps and {gpt2_train_seconds:.1f} s."),
+    Quote(L, "here GPT-2\nmade {gpt2_steps} steps in {gpt2_train_seconds:.1f} s of training, and the modern design "
+             "{modern_steps} steps in {modern_train_seconds:.1f} s ({modern_ms_per_step:.0f} ms\na step against "
+             "{gpt2_ms_per_step:.0f} ms)."),
     Quote(L, "very last evaluation (steps {gpt2_best_step} and {modern_best_step})"),
     # section 3: int8
     Quote(L, "Built in memory at the default preset's size, {memory_linear_share:.0%} of the numbers are in Linear layers, "

@@ -15,10 +15,16 @@ its numbers a little in the direction that would have made the real next charact
     python train.py                               # the default preset, a few minutes
     python train.py --time-budget 120             # fit the training into two minutes on your laptop
     python train.py --text my_poems.txt           # learn from your own text (any language)
+    python train.py --data my_books/              # more data: every .txt file in a folder, or one huge file
     python train.py --n-layer 6 --n-embd 192      # change any setting; see --help
     python train.py --position rope --norm rms --mlp swiglu --n-kv-head 2   # a LLaMA-style design (modern.py)
     python train.py --resume                      # continue a run you stopped with Ctrl-C
     torchrun --nproc_per_node 2 train.py          # two processes learning together (distributed.py)
+
+More data beats a bigger model: a small model that reads ten times more text usually writes better than a
+big one that reads the same little text again and again. A folder, or a file of 16 MB or more, is turned into
+ids once and kept on the disk (buildai/token_file.py); each batch reads only its own windows from there, so
+the text can be much bigger than the computer's memory.
 
 Ctrl-C stops cleanly after the current step; --resume continues exactly where you stopped. The learning is
 all in this file. Beside it: presets.py (sizes and settings), run_control.py (devices, Ctrl-C, the time
@@ -38,8 +44,9 @@ from typing import Any
 import torch
 from torch.nn import functional as F
 
-from buildai import data, script, ui
+from buildai import data, script, token_file, ui
 from buildai.errors import UserError
+from buildai.paths import show_path
 from level_1_prediction.step3_ngram import best_ngram_baseline
 from level_3_transformer.batches import get_batch
 from level_3_transformer.parameter_count import count_parameters_by_part
@@ -93,7 +100,7 @@ def make_optimizer(model: MiniGPT, training: TrainingSettings, device: torch.dev
 
 
 @torch.no_grad()
-def average_loss(model: MiniGPT, data: torch.Tensor, block_size: int, device: torch.device,
+def average_loss(model: MiniGPT, data: torch.Tensor | token_file.TokenIds, block_size: int, device: torch.device,
                  max_windows: int | None = None, windows_per_batch: int = 64) -> float:
     """Mean cross-entropy (in nats) of predicting each character of `data` from the ones before it.
 
@@ -138,17 +145,36 @@ def average_loss(model: MiniGPT, data: torch.Tensor, block_size: int, device: to
     return float(total) / count
 
 
+def draw_windows(data: torch.Tensor | token_file.TokenIds, block_size: int, batch_size: int,
+                 generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """Random training windows: cut from the ids in memory (Step 3.4's get_batch), or read from the token file
+    on disk. Both draw the start points the same way, so the same seed picks the same windows."""
+    if isinstance(data, torch.Tensor):
+        return get_batch(data, block_size, batch_size, generator)
+    return token_file.get_batch(data, block_size, batch_size, generator)
+
+
+# A text on disk can be huge: score a sample of this many windows, spread evenly over it, not all of them.
+TOKEN_FILE_EVAL_WINDOWS = 512
+
+
 class Trainer:
     """One training run: the model, its optimizer and data, the loop, and what --resume needs to carry on."""
 
-    def __init__(self, config: GPTConfig, training: TrainingSettings, corpus: data.Corpus, device: torch.device,
+    def __init__(self, config: GPTConfig, training: TrainingSettings, corpus: data.Corpus | token_file.TokenFile,
+                 device: torch.device,
                  about: dict[str, Any], compile: bool = False, team: distributed.Team | None = None):
         self.config, self.training, self.device = config, training, device
         self.team = team or distributed.Team(device=device)  # alone, or one of torchrun's processes
         self.about = about  # preset, seed, corpus_path, corpus_sha256: saved with the model and the state
         self.tokenizer = corpus.tokenizer
-        self.train_data = torch.tensor(corpus.train_ids, dtype=torch.long)
-        self.val_data = torch.tensor(corpus.val_ids, dtype=torch.long)
+        if isinstance(corpus, token_file.TokenFile):  # the ids stay on disk; batches copy out their windows
+            self.train_data, self.val_data = corpus.train_ids, corpus.val_ids
+            self.eval_windows: int | None = TOKEN_FILE_EVAL_WINDOWS
+        else:  # the ids in memory, as two tensors
+            self.train_data = torch.tensor(corpus.train_ids, dtype=torch.long)
+            self.val_data = torch.tensor(corpus.val_ids, dtype=torch.long)
+            self.eval_windows = None  # every window of the held-out text
         self.model = MiniGPT(config).to(device)
         self.optimizer = make_optimizer(self.model, training, device)
         # Training windows come from their own generator, whose state is saved with each checkpoint:
@@ -168,8 +194,8 @@ class Trainer:
         total = torch.zeros((), device=self.device)
         for _ in range(self.training.grad_accum):
             # Every process draws the windows of all of them and keeps its own share (alone: all of them).
-            inputs, targets = get_batch(self.train_data, self.config.block_size,
-                                        self.training.batch_size * self.team.world_size, generator)
+            inputs, targets = draw_windows(self.train_data, self.config.block_size,
+                                         self.training.batch_size * self.team.world_size, generator)
             inputs, targets = distributed.my_share(inputs, self.team), distributed.my_share(targets, self.team)
             with autocast_for(self.device):
                 _, loss = self.step_model(inputs.to(self.device), targets.to(self.device))
@@ -182,9 +208,13 @@ class Trainer:
         return total / self.training.grad_accum
 
     def evaluate(self) -> dict[str, float]:
-        """Held-out loss on the whole validation text, and the same on as much training text, for comparison."""
+        """Held-out loss on the whole validation text (a token file: on a sample of it), and the same on as much
+        training text, for comparison."""
         val_windows = max(1, 2 * len(self.val_data) // self.config.block_size)
-        val_loss = average_loss(self.model, self.val_data, self.config.block_size, self.device)
+        if self.eval_windows is not None:
+            val_windows = min(val_windows, self.eval_windows)
+        val_loss = average_loss(self.model, self.val_data, self.config.block_size, self.device,
+                                max_windows=self.eval_windows)
         train_loss = average_loss(self.model, self.train_data, self.config.block_size, self.device, max_windows=val_windows)
         return {"step": self.step, "train_loss": train_loss, "val_loss": val_loss,
                 "val_bits_per_char": reporting.bits_per_char(val_loss), "val_perplexity": math.exp(val_loss),
@@ -293,15 +323,16 @@ def main(argv: list[str] | None = None) -> int:
 def train_and_report(args: argparse.Namespace, team: distributed.Team, started: float) -> int:
     device = team.device
     folder = default_checkpoint_dir(args.out_dir)
+    token_cache = folder.parent / token_file.CACHE_FOLDER  # a big text's ids, kept next to the checkpoint
     state = run_control.load_training_state(folder) if args.resume else None
     if state is not None:  # the saved run's text, preset, seed and settings; flags given now are not used
-        corpus = data.load_corpus(state["corpus_path"])
+        corpus = token_file.load_text(state["corpus_path"], token_cache)
         run_control.check_same_text(state, corpus.sha256)
         distributed.check_same_team(state, team)
         args.preset, args.seed = state["preset"], state["seed"]
         config, training = config_from_saved(state["config"], state["training"])
     else:
-        corpus = script.load_corpus(args)
+        corpus = token_file.load_text(args.text, token_cache)  # in memory, or a token file for a big text
         overrides = {name: getattr(args, name) for name in SETTING_NAMES}
         config, training = config_from_preset(args.preset, corpus.tokenizer.vocab_size, overrides)
     if len(corpus.train_ids) <= config.block_size or len(corpus.val_ids) < 2:
@@ -309,6 +340,10 @@ def train_and_report(args: argparse.Namespace, team: distributed.Team, started: 
                         f"Use a longer text or a smaller --block-size (e.g. --block-size 32).")
 
     ui.heading("Step 4.1 - Train your own GPT", f"preset '{args.preset}' on {device}")
+    if isinstance(corpus, token_file.TokenFile) and team.is_main:
+        how = "tokenized now into" if corpus.built else "already tokenized, reusing"
+        ui.result(f"Text: {len(corpus.files)} file(s), {len(corpus.ids):,} characters",
+                  f"{how} {show_path(corpus.bin_path)}")
     trainer = Trainer(config, training, corpus, device, {"preset": args.preset, "seed": args.seed, **corpus.metadata()},
                       compile=args.compile, team=team)
     reporting.describe_model(config, trainer.model.parameter_count(), count_parameters_by_part(trainer.model),
@@ -319,7 +354,9 @@ def train_and_report(args: argparse.Namespace, team: distributed.Team, started: 
     else:
         order, ngram_bits = best_ngram_baseline(corpus.train_text, corpus.val_text)
         trainer.ngram = {"order": order, "val_bits_per_char": ngram_bits}
-        ui.result("Score to beat (best Level 1 n-gram, held-out)", f"{ngram_bits:.4f} bits per character (order {order})")
+        sampled = " on a sample" if isinstance(corpus, token_file.TokenFile) else ""  # a huge text: part of it
+        ui.result(f"Score to beat (best Level 1 n-gram, held-out{sampled})",
+                  f"{ngram_bits:.4f} bits per character (order {order})")
         evaluation_started = time.perf_counter()
         trainer.record(folder)
         sample_started = time.perf_counter()

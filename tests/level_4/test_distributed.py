@@ -75,6 +75,7 @@ def step_on_each_rank(rank: int, port: int, folder: str) -> None:
                    "anyone": distributed.anyone(rank == 1, team),
                    "average": distributed.average(torch.tensor(float(rank)), team)}
         torch.save({**stepped, "helpers": helpers}, Path(folder) / f"rank{rank}.pt")
+        distributed.wait_for_all(team)  # as train.py does: leave the process group together
     finally:
         distributed.finish(team)
 
