@@ -19,20 +19,19 @@ import hashlib
 import threading
 from pathlib import Path
 
-import numpy as np
-
 from buildai.data import read_jsonl
 from buildai.paths import output_dir
-from buildai.safe_io import load_numpy, save_numpy
+from level_6_rag_tutor.guardrails import HELPLINE
+from level_6_rag_tutor.retrieval import embed, embedded
 
 SAFETY_DIR = Path(__file__).resolve().parent / "safety"
 FRESH_SET = "guardrail_fresh.jsonl"  # kept for measuring, never compared with
 SIMILAR = 0.65  # cosine similarity of the nearest labelled message
 CARE = {
     "en": ("If you are going through a hard time, you do not have to face it alone: talk to someone you trust, "
-           "or call Tele-MANAS, free, any time, on 14416."),
+           f"or call Tele-MANAS, free, any time, on {HELPLINE}."),
     "hi": ("अगर आप किसी मुश्किल से गुज़र रहे हैं, तो आपको यह अकेले नहीं सहना है: किसी भरोसेमंद व्यक्ति से बात करें, "
-           "या टेली-मानस को मुफ़्त में, कभी भी, 14416 पर फ़ोन करें।"),
+           f"या टेली-मानस को मुफ़्त में, कभी भी, {HELPLINE} पर फ़ोन करें।"),
 }
 
 
@@ -46,32 +45,18 @@ class DistressCheck:
     """Nearest labelled message by meaning; `looks_like_distress` when it is a self-harm one, close enough."""
 
     def __init__(self, rows: list[dict] | None = None, similar: float = SIMILAR, cache_dir: Path | None = None):
-        from level_6_rag_tutor.retrieval import sentence_model
-
         rows = labelled_messages() if rows is None else rows
-        self.model = sentence_model()
+        texts = [row["text"] for row in rows]
         self.labels = [row["label"] for row in rows]
-        self.vectors = self._vectors([row["text"] for row in rows], cache_dir or output_dir(6) / "index")
+        digest = hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()[:16]  # kept under its texts' hash
+        self.vectors = embedded(texts, (cache_dir or output_dir(6) / "index") / f"distress-{digest}.npz", "distress index")
         self.similar = similar
         self.one_at_a_time = threading.Lock()
-
-    def _vectors(self, texts: list[str], cache_dir: Path) -> np.ndarray:
-        """The labelled messages' vectors, made once and kept on disk under a fingerprint of their texts."""
-        digest = hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()[:16]
-        path = cache_dir / f"distress-{digest}.npz"
-        if path.is_file():
-            return load_numpy(path, "distress index")["vectors"]
-        vectors = self.embed(texts)
-        save_numpy(path, {"vectors": vectors})
-        return vectors
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        return np.asarray(self.model.encode(texts, normalize_embeddings=True, show_progress_bar=False), np.float32)
 
     def nearest(self, text: str) -> tuple[str, float]:
         """The label of the most similar labelled message, and how similar it is (cosine, -1 to 1)."""
         with self.one_at_a_time:  # the web app asks from many threads; one sentence at a time is fastest
-            vector = self.embed([text])[0]
+            vector = embed([text])[0]
         scores = self.vectors @ vector
         best = int(scores.argmax())
         return self.labels[best], float(scores[best])

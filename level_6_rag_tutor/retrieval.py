@@ -143,15 +143,8 @@ class Retriever:
         return index
 
     def _dense_vectors(self) -> np.ndarray:
-        from buildai.safe_io import load_numpy, save_numpy
-
         path = self.cache_dir / f"dense-v{INDEX_VERSION}-{self.fingerprint}.npz"
-        if path.is_file():
-            return load_numpy(path, "dense index")["vectors"]
-        vectors = sentence_model().encode([p.searchable for p in self.passages],
-                                          normalize_embeddings=True, batch_size=32, show_progress_bar=False)
-        save_numpy(path, {"vectors": np.asarray(vectors, dtype=np.float32)})
-        return np.asarray(vectors, dtype=np.float32)
+        return embedded([p.searchable for p in self.passages], path, "dense index")
 
     def _replace_folder(self, folder: Path, write) -> None:
         """Write into a temporary folder, then rename it: a crash never leaves half an index behind."""
@@ -192,7 +185,7 @@ class Retriever:
         return ranked
 
     def _dense_ranking(self, question: str, allowed: list[int]) -> list[tuple[int, float]]:
-        query = sentence_model().encode([question], normalize_embeddings=True, show_progress_bar=False)[0]
+        query = embed([question])[0]
         similarities = self.vectors[allowed] @ query  # cosine similarity: the vectors have length 1
         order = np.argsort(-similarities)
         return [(allowed[j], float(similarities[j])) for j in order]
@@ -209,6 +202,23 @@ class Retriever:
             for rank, (index, _) in enumerate(ranking[:depth], start=1):
                 fused[index] = fused.get(index, 0.0) + 1.0 / (RRF_K + rank)
         return sorted(fused.items(), key=lambda pair: -pair[1])
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    """The sentence model's vectors for `texts`, one row each, of length 1 (so a dot product is a cosine)."""
+    vectors = sentence_model().encode(texts, normalize_embeddings=True, batch_size=32, show_progress_bar=False)
+    return np.asarray(vectors, dtype=np.float32)
+
+
+def embedded(texts: list[str], path: Path, what: str) -> np.ndarray:
+    """embed(texts), made once and kept at `path` (.npz, no pickles); the caller names `path` by what it holds."""
+    from buildai.safe_io import load_numpy, save_numpy
+
+    if path.is_file():
+        return load_numpy(path, what)["vectors"]
+    vectors = embed(texts)
+    save_numpy(path, {"vectors": vectors})
+    return vectors
 
 
 @lru_cache(maxsize=1)
