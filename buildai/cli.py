@@ -6,6 +6,9 @@
     buildai serve             # the Level 6 tutor as a web app (flags go to serve.py, see --help)
     buildai lessons           # are the numbers the lessons quote still what the code measures?
     buildai lessons --update  # measure again and rewrite them
+    buildai exercise 1.2      # start an exercise: its starter file goes to my_work/
+    buildai check 1.2         # grade your answer, with hints (buildai check 1: the whole level)
+    buildai progress          # which exercises are done, tried, not started
     buildai --version
 """
 
@@ -20,6 +23,7 @@ import time
 from buildai import __version__, script, ui
 from buildai.catalog import Level, Step, all_levels, find_step
 from buildai.errors import UserError
+from buildai.exercise_commands import add_commands as add_exercise_commands
 from buildai.lesson_numbers import run_level_script
 from buildai.paths import REPO_ROOT, show_path
 
@@ -176,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     lessons.add_argument("--run", action="append", default=[], metavar="NAME",
                          help="with --update: also repeat this slow recorded run ('all' for every one)")
     lessons.set_defaults(handler=command_lessons)
+
+    add_exercise_commands(commands)
     return parser
 
 

@@ -31,6 +31,7 @@ from typing import Any
 
 from rich import box
 from rich.console import Console
+from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.progress import (
     BarColumn,
@@ -175,6 +176,14 @@ def saved(path: Path, what: str) -> None:
 def error(message: str, title: str = "Problem") -> None:
     """One short paragraph on stderr: what happened and what to do."""
     error_console.print(Panel(message.strip(), title=title, border_style="bad", box=_box(), padding=(0, 1)))
+
+
+def markdown(text: str) -> None:
+    """A piece of a lesson (a worked answer): rendered Markdown, or the Markdown itself when output is plain."""
+    if plain_output():
+        console.print(text, markup=False, highlight=False)
+    else:
+        console.print(Markdown(text))
 
 
 def show_char(ch: str) -> str:

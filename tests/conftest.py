@@ -18,6 +18,36 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ESCAPE = "\x1b"
 
+# Offline, proven: in this process pytest-socket blocks every socket (pyproject's addopts), and every
+# Python a test starts loads .ci/offline/sitecustomize.py, which blocks connections that would leave this
+# computer and writes each attempt to a report; the session fails if the report is not empty.
+OFFLINE_GUARD = REPO_ROOT / ".ci" / "offline"
+OFFLINE_REPORT_VAR = "BUILDAI_OFFLINE_REPORT"
+# Tests that start a local server (the tutor, DDP's rendezvous) may talk to this computer, and only to it.
+LOCAL_ONLY = pytest.mark.allow_hosts(["127.0.0.1", "::1", "localhost"])
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput") or os.environ.get(OFFLINE_REPORT_VAR):
+        return
+    import tempfile
+
+    report = Path(tempfile.mkdtemp(prefix="buildai-offline-")) / "network_attempts.txt"
+    os.environ[OFFLINE_REPORT_VAR] = str(report)
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(OFFLINE_GUARD), os.environ.get("PYTHONPATH")]))
+    config.stash[REPORT_KEY] = report
+
+
+REPORT_KEY = pytest.StashKey[Path]()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    report = session.config.stash.get(REPORT_KEY, None)
+    if report is not None and report.is_file() and report.read_text(encoding="utf-8").strip():
+        print(f"\nA program started by the tests reached for the network (see {report}):\n"
+              + report.read_text(encoding="utf-8")[:4000])
+        session.exitstatus = 1
+
 
 @pytest.fixture
 def output_root(tmp_path: Path) -> Path:

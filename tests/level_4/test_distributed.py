@@ -26,6 +26,9 @@ from level_4_mini_gpt.model import GPTConfig
 from level_4_mini_gpt.presets import TrainingSettings
 from tests.conftest import assert_ok
 from tests.level_4.conftest import LEVEL_FOLDER, run_level4_script
+from tests.conftest import LOCAL_ONLY
+
+pytestmark = LOCAL_ONLY  # the processes meet on 127.0.0.1
 
 WINDOWS_PER_RANK = 4  # B0 and B1 are the same size, so the mean of the two halves' losses is the whole batch's
 SEED = 7

@@ -16,7 +16,9 @@ import sys
 from types import ModuleType
 
 from level_6_rag_tutor.storage import Storage
-from tests.conftest import REPO_ROOT
+from tests.conftest import LOCAL_ONLY, REPO_ROOT
+
+pytestmark = LOCAL_ONLY  # it starts a local server and talks to it on 127.0.0.1
 
 BENCHMARKS = REPO_ROOT / "benchmarks"
 

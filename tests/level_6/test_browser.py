@@ -39,6 +39,9 @@ from level_6_rag_tutor.retrieval import Retriever
 from level_6_rag_tutor.storage import Storage
 from level_6_rag_tutor.tutor import Tutor
 from level_6_rag_tutor.web import create_app
+from tests.conftest import LOCAL_ONLY
+
+pytestmark = LOCAL_ONLY  # it starts a local server and talks to it on 127.0.0.1
 
 PASSWORD = "correct horse battery staple"
 WAIT = 15_000  # milliseconds: the longest any one thing may take to appear

@@ -19,7 +19,9 @@ import httpx
 import pytest
 
 from level_6_rag_tutor.storage import Storage
-from tests.conftest import REPO_ROOT
+from tests.conftest import LOCAL_ONLY, REPO_ROOT
+
+pytestmark = LOCAL_ONLY  # it starts a local server and talks to it on 127.0.0.1
 
 STEP = REPO_ROOT / "level_6_rag_tutor" / "serve.py"
 

@@ -14,6 +14,9 @@ from sqlalchemy import text
 
 from buildai.errors import UserError
 from level_6_rag_tutor.storage import Storage
+from tests.conftest import LOCAL_ONLY
+
+pytestmark = LOCAL_ONLY  # the PostgreSQL tests talk to the database on 127.0.0.1
 
 
 def test_a_conversation_comes_back_in_order_with_its_feedback(storage: Storage) -> None:
