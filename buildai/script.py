@@ -15,7 +15,8 @@ Each step script looks like this::
         script.run_step(main)
 
 Common flags: --seed N (same seed, same output), --text FILE (learn from your own
-UTF-8 text; --data is the same flag), --out-dir DIR (where plots and files go), --quiet
+UTF-8 text; --data is the same flag; a script made with text_folders=True also takes a
+folder of .txt files), --out-dir DIR (where plots and files go), --quiet
 (results only), and for PyTorch steps --threads N.
 
 The argparse types below (`positive_int`, `probability`, ...) are the one way a step
@@ -104,11 +105,23 @@ def fraction(value: str) -> float:
 # ------------------------------------------------------------------------------ the common flags
 
 
-def step_parser(description: str, text_flag: bool = True, threads_flag: bool = False) -> argparse.ArgumentParser:
-    """An argument parser with the flags every step script understands."""
+def step_parser(description: str, text_flag: bool = True, threads_flag: bool = False,
+                text_folders: bool = False) -> argparse.ArgumentParser:
+    """An argument parser with the flags every step script understands.
+
+    `text_folders=True` is for a script whose --text/--data also takes a folder of .txt files (Level 4's
+    train.py reads big texts through buildai.token_file), so its help says so.
+
+    >>> step_parser("x", text_folders=True).parse_args(["--data", "books"]).text.name
+    'books'
+    """
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed: same seed, same output (default {DEFAULT_SEED})")
-    if text_flag:
+    if text_folders:
+        parser.add_argument("--text", "--data", dest="text", type=Path, default=None, metavar="FILE_OR_FOLDER",
+                            help="learn from your own UTF-8 text file, or from every .txt file in a folder, "
+                                 "instead of the course stories")
+    elif text_flag:
         parser.add_argument("--text", "--data", dest="text", type=Path, default=None, metavar="FILE",
                             help="learn from your own UTF-8 text file instead of the course stories")
     parser.add_argument("--out-dir", type=Path, default=None, metavar="DIR", help="folder for plots and saved files (default: the level's outputs/ folder)")

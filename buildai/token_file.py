@@ -274,12 +274,21 @@ def get_batch(ids: TokenIds, block_size: int, batch_size: int,
     return windows[:, :-1].contiguous(), windows[:, 1:].contiguous()
 
 
+def needs_token_file(source: str | Path | None) -> bool:
+    """Does `source` get a token file (a folder, or a file of LARGE_TEXT_BYTES or more)? Cheap: no text is read.
+
+    >>> needs_token_file(None), needs_token_file(DEFAULT_CORPUS)
+    (False, False)
+    """
+    if source is None or Path(source).resolve() == DEFAULT_CORPUS.resolve():
+        return False
+    path = Path(source)
+    return path.is_dir() or (path.is_file() and path.stat().st_size >= LARGE_TEXT_BYTES)
+
+
 def load_text(source: str | Path | None, cache_folder: str | Path) -> Corpus | TokenFile:
     """What train.py learns from: the course stories or a file under LARGE_TEXT_BYTES in memory, as always;
     a folder of .txt files or a bigger file as a token file in `cache_folder`."""
-    if source is None or Path(source).resolve() == DEFAULT_CORPUS.resolve():
-        return load_corpus(source)
-    path = Path(source)
-    if path.is_dir() or (path.is_file() and path.stat().st_size >= LARGE_TEXT_BYTES):
-        return load_token_file(path, cache_folder)
-    return load_corpus(path)
+    if needs_token_file(source):
+        return load_token_file(Path(source), cache_folder)  # type: ignore[arg-type]  # never None here
+    return load_corpus(source)

@@ -123,7 +123,12 @@ class BPETokenizer:
     """Learned merges plus special tokens: text <-> ids.
 
     `merges[i]` is the pair that became token `256 + i`. Special tokens come after the learned ones.
+    It offers the same small interface as the character tokenizer (`kind`, `vocab_size`, `encode`
+    with `skip_unknown`, `decode`, `unknown_chars`, `in`), so train.py, generate.py and chat.py can
+    use either one.
     """
+
+    kind = "bpe"  # the character tokenizer's counterpart is "char" (see tokenizers_choice.py)
 
     def __init__(self, merges: Sequence[Pair], special_tokens: Sequence[str] = (END_OF_TEXT,)):
         self.merges: list[Pair] = [(int(a), int(b)) for a, b in merges]
@@ -162,20 +167,39 @@ class BPETokenizer:
 
     # ----------------------------------------------------------------------------- encoding
 
-    def encode(self, text: str, allow_special: bool = False) -> list[int]:
+    def encode(self, text: str, allow_special: bool = False, skip_unknown: bool = False) -> list[int]:
         """Text -> ids. Special tokens' text becomes their one id only with `allow_special=True`;
         otherwise it is ordinary text (so a story that mentions "<|endoftext|>" cannot end itself).
+        Every real character has UTF-8 bytes, so nothing is unknown; `skip_unknown=True` drops what has
+        none (half of a UTF-16 pair, see unknown_chars) instead of stopping with a message.
 
         >>> tok = BPETokenizer([])
         >>> tok.encode("hi"), tok.encode("<|endoftext|>", allow_special=True)
         ([104, 105], [256])
+        >>> tok.encode("h\\udc80i", skip_unknown=True)
+        [104, 105]
         """
+        if skip_unknown:
+            text = "".join(ch for ch in text if ch in self)
         if not allow_special:
             return self._encode_plain(text)
         ids: list[int] = []
         for piece, special in _split_special(text, self.special_tokens):
             ids.extend([self.special_tokens[piece]] if special else self._encode_plain(piece))
         return ids
+
+    def __contains__(self, character: str) -> bool:
+        """Can this character be written in bytes? Every real one can: 'क' and '😊' are in, a lone half of a
+        UTF-16 pair (which a broken copy-paste can leave in a text) is not."""
+        return not "\ud800" <= character <= "\udfff"
+
+    def unknown_chars(self, text: str) -> list[str]:
+        """Characters of `text` this tokenizer cannot write, each once (only halves of UTF-16 pairs).
+
+        >>> BPETokenizer([]).unknown_chars("नमस्ते 😊"), BPETokenizer([]).unknown_chars("a\\udc80")
+        ([], ['\\udc80'])
+        """
+        return list(dict.fromkeys(ch for ch in text if ch not in self))
 
     def _encode_plain(self, text: str) -> list[int]:
         ids: list[int] = []

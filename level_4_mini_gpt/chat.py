@@ -10,6 +10,7 @@ minute, and watch the memorisation meter move.
     python chat.py < my_prompts.txt                   # one prompt or command per line, e.g. for a class demo
 
 The writing itself is generate.py's (`Storyteller`); this file only reads lines and understands commands.
+A model trained with `train.py --tokenizer bpe` talks the same way; `len` and `topk` then count tokens.
 """
 
 from __future__ import annotations
@@ -127,7 +128,7 @@ class Chat:
         if command in ("help", "?") and alone:
             ui.say(ui.escape(HELP_TEXT))
         elif command == "settings" and alone:
-            ui.result("Settings", settings.describe())
+            ui.result("Settings", settings.describe(unit=self.teller.unit))
         elif command == "explain" and alone:
             settings.explain = not settings.explain
             ui.result("Explain", "on: a table of the top 5 choices after every character" if settings.explain else "off")
@@ -160,8 +161,8 @@ class Chat:
         setattr(self.settings, name, number)
         vocab_size = self.teller.tokenizer.vocab_size
         if name == "top_k" and number >= vocab_size:
-            ui.say(f"(The model knows only {vocab_size} characters, so this keeps all of them.)")
-        ui.result("Settings", self.settings.describe())
+            ui.say(f"(The model knows only {vocab_size} {self.teller.unit}, so this keeps all of them.)")
+        ui.result("Settings", self.settings.describe(unit=self.teller.unit))
 
 
 def talk(chat: Chat, from_terminal: bool) -> None:

@@ -4,7 +4,8 @@ A checkpoint is a folder with two files:
 
     model.safetensors   the learned numbers (plain tensors: loading them can never run code)
     model.json          everything else, readable in any text editor: the model's sizes (config), the
-                        vocabulary (tokenizer), the training step, held-out scores, the text it learned from
+                        vocabulary (tokenizer: its type, "char" or "bpe", its size and its characters or
+                        merges), the training step, held-out scores, the text it learned from
 
 Each file is written atomically (to a temporary file, then renamed), so Ctrl-C or a crash leaves the old
 file or the new one, never half of one. model.json also records a fingerprint (SHA-256) of the weights
@@ -35,8 +36,9 @@ from buildai import ui
 from buildai.errors import UserError
 from buildai.paths import level_dir, output_dir, show_path
 from buildai.safe_io import load_tensors, read_json, save_tensors, write_json
-from buildai.tokenizer import CharTokenizer
+from level_4_mini_gpt import tokenizers_choice
 from level_4_mini_gpt.model import GPTConfig, MiniGPT
+from level_4_mini_gpt.tokenizers_choice import Tokenizer
 
 WEIGHTS_FILE = "model.safetensors"
 INFO_FILE = "model.json"
@@ -52,7 +54,7 @@ def default_checkpoint_dir(out_dir: str | Path | None = None) -> Path:
     return output_dir(4, out_dir) / "checkpoint"
 
 
-def save_checkpoint(folder: Path, model: MiniGPT, tokenizer: CharTokenizer, info: dict[str, Any]) -> None:
+def save_checkpoint(folder: Path, model: MiniGPT, tokenizer: Tokenizer, info: dict[str, Any]) -> None:
     """Write folder/model.safetensors and folder/model.json, each atomically.
 
     `info` holds whatever the reader should know: step, metrics, corpus_path (None = the course stories), ...
@@ -65,14 +67,17 @@ def save_checkpoint(folder: Path, model: MiniGPT, tokenizer: CharTokenizer, info
         "format_version": FORMAT_VERSION,
         **info,
         "config": asdict(model.config),
-        "tokenizer": tokenizer.to_dict(),
+        "tokenizer": tokenizers_choice.record(tokenizer),
         "weights_sha256": _fingerprint(weights_path),
     }
     write_json(folder / INFO_FILE, record)
 
 
-def load_checkpoint(folder: Path) -> tuple[MiniGPT, CharTokenizer, dict[str, Any]]:
+def load_checkpoint(folder: Path) -> tuple[MiniGPT, Tokenizer, dict[str, Any]]:
     """Read a checkpoint folder -> (model in eval mode on the CPU, tokenizer, the whole model.json as a dict).
+
+    The tokenizer is the one the model was trained with: a CharTokenizer, or a BPETokenizer for a model trained
+    with --tokenizer bpe (model.json's tokenizer "type"; a model saved before that existed reads characters).
 
     Raises UserError with a clear message when the folder or a file is missing, cut off or damaged.
     """
@@ -92,7 +97,7 @@ def load_checkpoint(folder: Path) -> tuple[MiniGPT, CharTokenizer, dict[str, Any
         )
     try:
         config = config_from_record(info["config"])
-        tokenizer = CharTokenizer.from_dict(info["tokenizer"])
+        tokenizer = tokenizers_choice.from_record(info["tokenizer"])
     except (KeyError, TypeError, ValueError) as problem:
         raise UserError(f"{damaged}: its settings cannot be read ({problem!r}). {HOW_TO_MAKE}") from None
     if tokenizer.vocab_size != config.vocab_size:

@@ -12,6 +12,10 @@ CharTokenizer gives it.
     python export_hf.py                         # outputs/level_4/checkpoint -> outputs/level_4/hugging_face
     python export_hf.py --checkpoint DIR --out DIR2
 
+Only character models are exported: Level 5 fine-tunes the export and reads it one character a token. A model
+trained with `train.py --tokenizer bpe` is refused with a message (its tokenizer alone can still be exported:
+`BPETokenizer.to_huggingface` in bpe.py, which step 4.4 uses).
+
 >>> config = GPTConfig(vocab_size=5, block_size=8, n_layer=1, n_head=2, n_embd=8)
 >>> hugging_face = to_hugging_face(MiniGPT(config))
 >>> type(hugging_face).__name__, hugging_face.config.n_positions
@@ -29,6 +33,7 @@ from buildai import script, ui
 from buildai.errors import UserError
 from buildai.paths import output_dir, show_path
 from buildai.tokenizer import CharTokenizer
+from level_4_mini_gpt.bpe import BPETokenizer
 from level_4_mini_gpt.checkpoint import default_checkpoint_dir, load_checkpoint
 from level_4_mini_gpt.model import GPTConfig, MiniGPT
 
@@ -160,6 +165,11 @@ def from_hugging_face_tokenizer(hugging_face_tokenizer: Any) -> CharTokenizer:
 def export_checkpoint(checkpoint: Path, out: Path) -> tuple[Any, Any, dict[str, Any]]:
     """Load a Level 4 checkpoint folder and save it as a Hugging Face model folder (save_pretrained)."""
     model, tokenizer, info = load_checkpoint(checkpoint)
+    if isinstance(tokenizer, BPETokenizer):
+        raise UserError(f"The model in '{show_path(checkpoint)}' reads BPE tokens (it was trained with --tokenizer "
+                        f"bpe), but export_hf.py exports character models only: Level 5 fine-tunes the exported "
+                        f"model and reads its text one character a token. Train a character model to export "
+                        f"(python train.py --preset tiny, without --tokenizer), or export another checkpoint folder.")
     hugging_face, hugging_face_tokenizer = to_hugging_face(model), to_hugging_face_tokenizer(tokenizer)
     out.mkdir(parents=True, exist_ok=True)
     hugging_face.save_pretrained(out)  # model.safetensors + config.json

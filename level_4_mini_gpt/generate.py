@@ -29,6 +29,9 @@ After every text a *memorisation meter* tells you what share of the written 8-ch
 word in the training stories (memorisation.py), so you can see when the model copies instead of creating.
 The choosing itself is in model.py (`next_token_distribution`, `MiniGPT.stream`), turning ids into text in
 text.py, and the --explain table in explain.py.
+
+A model trained with `train.py --tokenizer bpe` works the same way, one token (a piece of a word) at a time
+instead of one character: --max-new-tokens, top-k and the --explain table then count tokens.
 """
 
 from __future__ import annotations
@@ -42,13 +45,14 @@ from itertools import chain
 from pathlib import Path
 
 from buildai import script, ui
-from buildai.tokenizer import CharTokenizer
+from level_4_mini_gpt.bpe import BPETokenizer, show_token
 from level_4_mini_gpt.checkpoint import find_checkpoint, load_checkpoint
 from level_4_mini_gpt.explain import Choice, RecordingModel, show_choices
 from level_4_mini_gpt.memorisation import MemorisationMeter
 from level_4_mini_gpt.model import MiniGPT, SamplingSettings
 from level_4_mini_gpt.reporting import show_model_card
 from level_4_mini_gpt.text import stream_text
+from level_4_mini_gpt.tokenizers_choice import Tokenizer, unit_of
 
 COMPARE_TEMPERATURES = (0.5, 1.0, 1.5)  # a little mirchi, the model's own taste, a lot of mirchi
 DEFAULT_LENGTH = 300
@@ -72,8 +76,8 @@ class GenerationSettings:
         return SamplingSettings(temperature=self.temperature, top_k=self.top_k if self.top_k > 0 else None,
                                 top_p=self.top_p if self.top_p < 1.0 else None)
 
-    def describe(self, with_temperature: bool = True) -> str:
-        """The settings in one line.
+    def describe(self, with_temperature: bool = True, unit: str = "characters") -> str:
+        """The settings in one line (`unit`: what the length counts, "tokens" for a BPE model).
 
         >>> GenerationSettings(top_p=0.9).describe()
         'temperature 0.8, top-k off, top-p 0.9, 300 characters, seed 42'
@@ -81,7 +85,7 @@ class GenerationSettings:
         top_k = "off" if self.top_k <= 0 else str(self.top_k)
         top_p = "off" if self.top_p >= 1.0 else f"{self.top_p:g}"
         temperature = f"{self.temperature:g}" + (" (greedy: always the top choice)" if self.temperature == 0 else "")
-        rest = f"top-k {top_k}, top-p {top_p}, {self.length} characters, seed {self.seed}"
+        rest = f"top-k {top_k}, top-p {top_p}, {self.length} {unit}, seed {self.seed}"
         return f"temperature {temperature}, {rest}" if with_temperature else rest
 
 
@@ -103,11 +107,12 @@ def name_characters(characters: Sequence[str]) -> str:
     return ", ".join(f"'{ch}' ({unicodedata.name(ch, f'code point U+{ord(ch):04X}')})" for ch in characters)
 
 
-def prepare_prompt(prompt: str, tokenizer: CharTokenizer) -> str:
+def prepare_prompt(prompt: str, tokenizer: Tokenizer) -> str:
     """The prompt without characters the model has never seen (reported by name), never empty.
 
     A GPT needs at least one character to look at. With an empty prompt we start from a newline, the way
     every piece in the training text starts (or from the first known character, for text with no newlines).
+    A BPE model knows every character (it reads bytes); only a broken half of a UTF-16 pair is skipped.
     """
     unknown = tokenizer.unknown_chars(prompt)
     if unknown:
@@ -115,19 +120,36 @@ def prepare_prompt(prompt: str, tokenizer: CharTokenizer) -> str:
         ui.warn(f"The model never saw {kind} in its training text, so {'it is' if len(unknown) == 1 else 'they are'} "
                 f"skipped: {ui.escape(name_characters(unknown))}")
     known = "".join(ch for ch in prompt if ch in tokenizer)
-    return known or ("\n" if "\n" in tokenizer else tokenizer.chars[0])
+    return known or ("\n" if "\n" in tokenizer else tokenizer.chars[0])  # type: ignore[union-attr]  # char only
 
 
-def write(model: MiniGPT, tokenizer: CharTokenizer, prompt: str, settings: GenerationSettings,
+@dataclass(frozen=True)
+class TokenNames:
+    """A BPE vocabulary as the --explain table shows it: each token's text (`bpe.show_token`: a space as ␣,
+    part of a letter as its bytes in hex). explain.py looks a token up as `.chars[id]`, so this is all it needs.
+
+    >>> TokenNames.of(BPETokenizer([(32, 116)])).chars[256]
+    '␣t'
+    """
+
+    chars: list[str]
+
+    @classmethod
+    def of(cls, tokenizer: BPETokenizer) -> "TokenNames":
+        return cls([show_token(tokenizer.token_bytes(index)) for index in range(tokenizer.vocab_size)])
+
+
+def write(model: MiniGPT, tokenizer: Tokenizer, prompt: str, settings: GenerationSettings,
           choices: list[Choice] | None = None, use_cache: bool = True) -> Iterator[str]:
     """The generated text, piece by piece (text.py's stream_text with our settings).
 
-    With `choices` given, every character's choice is recorded there for --explain. The probabilities are
-    exactly the ones the character was drawn from: after temperature, top-k and top-p (next_token_distribution).
-    If a stop string ends the text, `choices` may hold a few more entries than there are characters
-    (the stop string's own characters, which are not shown).
+    With `choices` given, every character's (or BPE token's) choice is recorded there for --explain. The
+    probabilities are exactly the ones it was drawn from: after temperature, top-k and top-p
+    (next_token_distribution). If a stop string ends the text, `choices` may hold a few more entries than
+    are shown (the stop string's own characters).
     """
-    streamer = model if choices is None else RecordingModel(model, tokenizer, choices)
+    names = TokenNames.of(tokenizer) if isinstance(tokenizer, BPETokenizer) else tokenizer
+    streamer = model if choices is None else RecordingModel(model, names, choices)  # type: ignore[arg-type]
     return stream_text(streamer, tokenizer, prompt, settings.length, settings.sampling(),  # type: ignore[arg-type]
                        seed=settings.seed, stop=settings.stop, use_cache=use_cache)
 
@@ -144,16 +166,21 @@ class Storyteller:
     """A loaded model plus everything needed to write, explain, compare and measure."""
 
     model: MiniGPT
-    tokenizer: CharTokenizer
+    tokenizer: Tokenizer
     meter: MemorisationMeter | None
     use_cache: bool = True
+
+    @property
+    def unit(self) -> str:
+        """What the model writes one at a time: characters, or tokens (BPE)."""
+        return unit_of(self.tokenizer)
 
     def tell(self, prompt: str, settings: GenerationSettings) -> str:
         """Write one continuation of `prompt`, streaming it to the screen, then show the meter. Returns the text."""
         start = prepare_prompt(prompt, self.tokenizer)
         choices: list[Choice] | None = [] if settings.explain else None
         generated: list[str] = []
-        ui.say(f"[subtle]{ui.escape(settings.describe())}[/subtle]")
+        ui.say(f"[subtle]{ui.escape(settings.describe(unit=self.unit))}[/subtle]")
         started = time.perf_counter()
         try:
             pieces = write(self.model, self.tokenizer, start, settings, choices, self.use_cache)
@@ -163,7 +190,12 @@ class Storyteller:
             ui.warn("Stopped (Ctrl-C). Here is what was written so far.")
         seconds = time.perf_counter() - started
         text = "".join(generated)
-        if choices:
+        if choices and isinstance(self.tokenizer, BPETokenizer):
+            # One table row per token: the text so far as token names (show_choices only slices and joins it).
+            names = TokenNames.of(self.tokenizer).chars
+            prompt_names = [names[index] for index in self.tokenizer.encode(start, skip_unknown=True)]
+            show_choices(choices, prompt_names, [choice.chosen for choice in choices])  # type: ignore[arg-type]
+        elif choices:
             show_choices(choices[: len(text)], start, text)
         ui.result("Characters written", len(text))
         if seconds > 0 and text:
@@ -181,7 +213,7 @@ class Storyteller:
         rows: list[list[str]] = [[ui.escape(start + text) for text in texts]]
         if self.meter is not None:
             rows.append([f"memorised: {self.meter.reading(text):.0%}" for text in texts])
-        ui.table(f"The same prompt at three spice levels ({settings.describe(with_temperature=False)})",
+        ui.table(f"The same prompt at three spice levels ({settings.describe(with_temperature=False, unit=self.unit)})",
                  [f"temperature {temperature:g}" for temperature in COMPARE_TEMPERATURES], rows)
         ui.say("Low temperature plays safe (and often repeats itself or copies the stories); high temperature "
                "takes risks (and makes more spelling mistakes).")
@@ -196,11 +228,12 @@ def add_writing_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--temperature", type=script.non_negative_float, default=0.8,
                         help="spice level: below 1 safer, above 1 wilder, 0 = always the top choice (default 0.8)")
     parser.add_argument("--top-k", type=script.non_negative_int, default=0,
-                        help="keep only the K most likely characters (default 0 = off)")
+                        help="keep only the K most likely characters (tokens, for a BPE model) (default 0 = off)")
     parser.add_argument("--top-p", type=script.probability, default=1.0,
                         help="keep the top characters whose chances add up to P, e.g. 0.9 (default 1 = off)")
     parser.add_argument("--max-new-tokens", type=script.positive_int, default=None, metavar="N",
-                        help=f"how many characters to write (default {DEFAULT_LENGTH}; {EXPLAIN_DEFAULT_LENGTH} with --explain)")
+                        help=f"how many characters (tokens, for a BPE model) to write (default {DEFAULT_LENGTH}; "
+                             f"{EXPLAIN_DEFAULT_LENGTH} with --explain)")
     parser.add_argument("--stop", action="append", default=[], metavar="TEXT",
                         help=r"stop when this text appears, e.g. --stop '\n\n' for the end of a paragraph (repeatable)")
     parser.add_argument("--explain", action="store_true",

@@ -8,6 +8,7 @@ are recorded runs, kept in measured/<run>.json:
     python lesson_numbers.py                            # check every quoted number of Level 4
     python lesson_numbers.py --update --run modern      # GPT-2 against the modern design, 60 s each
     python lesson_numbers.py --update --run int8        # train the tiny preset, then int8 against float32
+    python lesson_numbers.py --update --run tokenizers  # characters against BPE 512 and 1024, same time each
     python going_further_numbers.py                     # check only the going-further lesson
 
 >>> gpt2_split("हिन्दी")
@@ -19,6 +20,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
+import os
 import tempfile
 from collections import Counter
 from functools import cache
@@ -37,6 +39,7 @@ from level_4_mini_gpt.bpe_step import ENGLISH_SENTENCE, HINDI_SENTENCE
 from level_4_mini_gpt.model import GPTConfig, MiniGPT
 from level_4_mini_gpt.modern import swiglu_hidden_size
 from level_4_mini_gpt.presets import PRESETS
+from level_4_mini_gpt.tokenizers_choice import DEFAULT_VOCAB_SIZE
 from level_4_mini_gpt.quantize import (dequantize_weight, linear_layers_to_quantize, quantize_model, quantize_weight,
                                        save_weights)
 
@@ -57,6 +60,10 @@ LASSI = "lassi lassi laddoo"  # exercise 2
 HINDI_ASKED = 2048  # exercise 1: python bpe_step.py --text ../data/stories_hi.txt --vocab-size 2048
 HAND_ROW = [0.9, -0.31, 0.047, -0.6]  # exercise 6: one row of weights, made int8 by hand
 EXAMPLE_BITS_PER_TOKEN = 6.0  # the lesson's bits-per-byte example
+# The tokenizer comparison: train.py with the default preset and the same time budget for each tokenizer.
+TOKENIZER_RUNS = {"char": [], "bpe512": ["--tokenizer", "bpe", "--vocab-size", "512"],
+                  "bpe1024": ["--tokenizer", "bpe", "--vocab-size", "1024"]}
+TOKENIZER_SECONDS = {"en": 60, "hi": 30}  # the Hindi stories are short: half a minute already repeats them often
 
 
 def gpt2_split(text: str) -> list[str]:
@@ -263,6 +270,9 @@ def measure() -> dict[str, Any]:
     if not all(len(hindi.encode(word)) == 1 for word in (" के", " में")):
         raise RuntimeError("solutions_going_further.md (exercise 1) says के and में are single tokens: no longer true")
     values["en_hi_ratio"] = values["step_english_bytes"] / values["step_hindi_bytes"]
+    values["tok_default_vocab"] = DEFAULT_VOCAB_SIZE
+    values["tok_small_vocab"] = int(TOKENIZER_RUNS["bpe512"][-1])
+    values["tok_big_vocab"] = int(TOKENIZER_RUNS["bpe1024"][-1])
     return values
 
 
@@ -317,6 +327,68 @@ def measure_int8() -> dict[str, Any]:
     return values
 
 
+def measure_tokenizers() -> dict[str, Any]:
+    """train.py --time-budget S, once per tokenizer, on the English and the Hindi stories, one after the other.
+
+    Every run scores the same held-out text (the last 10% of the characters); its size in bytes is the same
+    for all three tokenizers, its length in tokens is not.
+    """
+    values: dict[str, Any] = {"tok_load_before": os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0}
+    with tempfile.TemporaryDirectory(prefix="buildai_l4_tokenizers_") as folder:
+        for language, text in (("en", None), ("hi", HINDI_CORPUS)):
+            values[f"tok_{language}_seconds"] = TOKENIZER_SECONDS[language]
+            for name, flags in TOKENIZER_RUNS.items():
+                out = Path(folder) / f"{language}_{name}"
+                text_flags = [] if text is None else ["--text", str(text)]
+                run_script(HERE, "train.py", "--time-budget", str(TOKENIZER_SECONDS[language]), "--seed", str(SEED),
+                           "--threads", "1", "--quiet", "--out-dir", str(out), *text_flags, *flags,
+                           output_root=Path(folder), cwd=HERE)
+                history = json.loads((out / "history.json").read_text(encoding="utf-8"))
+                summary, best, prefix = history["text"], history["best"], f"tok_{language}_{name}"
+                values.update({
+                    f"{prefix}_bpb": best["val_bits_per_byte"], f"{prefix}_bpc": best["val_bits_per_char"],
+                    f"{prefix}_loss": best["val_loss"], f"{prefix}_best_step": best["step"],
+                    f"{prefix}_steps": history["steps"], f"{prefix}_vocab": summary["vocab_size"],
+                    f"{prefix}_tokens": summary["held_out_tokens"], f"{prefix}_train_tokens": summary["train_tokens"],
+                    f"{prefix}_bytes_per_token": summary["held_out_bytes"] / summary["held_out_tokens"],
+                    f"{prefix}_characters_per_token": summary["held_out_characters"] / summary["held_out_tokens"],
+                    f"{prefix}_ms": 1000 * history["train_seconds"] / max(1, history["steps"]),
+                    f"{prefix}_parameters": MiniGPT(GPTConfig(**history["config"])).parameter_count(),
+                })
+                values[f"tok_{language}_bytes"] = summary["held_out_bytes"]
+                values[f"tok_{language}_characters"] = summary["held_out_characters"]
+                values[f"tok_{language}_ngram_bpc"] = history["ngram_baseline"]["val_bits_per_char"]
+    values["tok_load_after"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    for language in ("en", "hi"):
+        values[f"tok_{language}_ngram_bpb"] = (values[f"tok_{language}_ngram_bpc"] * values[f"tok_{language}_characters"]
+                                               / values[f"tok_{language}_bytes"])
+        values[f"tok_{language}_bytes_per_character"] = values[f"tok_{language}_bytes"] / values[f"tok_{language}_characters"]
+    check_tokenizer_story(values)
+    return values
+
+
+def check_tokenizer_story(values: Values) -> None:
+    """The lesson's sentences about the tokenizer table, in words rather than numbers: stop a new recording
+    that no longer tells the same story, so the words are rewritten along with the numbers."""
+    def bpb(language: str, name: str) -> float:
+        return values[f"tok_{language}_{name}_bpb"]
+
+    claims = {
+        "in English both BPE models beat the character model": max(bpb("en", "bpe512"), bpb("en", "bpe1024")) < bpb("en", "char"),
+        "in English 1,024 tokens did not beat 512": bpb("en", "bpe1024") >= bpb("en", "bpe512"),
+        "in Hindi the character model is best and the biggest vocabulary worst":
+            bpb("hi", "char") < bpb("hi", "bpe512") < bpb("hi", "bpe1024"),
+        "no model beats the n-gram": all(bpb(language, name) > values[f"tok_{language}_ngram_bpb"]
+                                         for language in ("en", "hi") for name in TOKENIZER_RUNS),
+        "every model was at its best at its last evaluation": all(
+            values[f"tok_{language}_{name}_best_step"] == values[f"tok_{language}_{name}_steps"]
+            for language in ("en", "hi") for name in TOKENIZER_RUNS),
+    }
+    wrong = [claim for claim, holds in claims.items() if not holds]
+    if wrong:
+        raise RuntimeError(f"lesson_going_further.md says {wrong}, which this recording does not show: rewrite it")
+
+
 def _settings(preset: str, extra: dict[str, Any]) -> Any:
     def settings() -> dict[str, Any]:
         return {"preset": PRESETS[preset], "seed": SEED, "corpus_sha256": load_corpus().sha256, **extra}
@@ -328,6 +400,11 @@ RUNS = [
              _settings("default", {"seconds": MODERN_SECONDS, "modern": MODERN})),
     Recorded("int8", "python benchmarks/level4_int8.py", measure_int8,
              _settings("tiny", {"tokens": 200, "repeats": 5, "threads": 1})),
+    Recorded("tokenizers", "python train.py --time-budget 60 (the Hindi stories: --text ../data/stories_hi.txt "
+                           "--time-budget 30) --threads 1, with each of " + json.dumps(TOKENIZER_RUNS),
+             measure_tokenizers,
+             _settings("default", {"seconds": TOKENIZER_SECONDS, "runs": TOKENIZER_RUNS, "threads": 1,
+                                   "hindi_sha256": load_corpus(HINDI_CORPUS).sha256})),
 ]
 
 
@@ -395,6 +472,33 @@ QUOTES: list[Quote | Block] = [
     Quote(L, "With only {step_merges} merges and about {en_hi_ratio:.0f} times more English than Hindi"),
     Quote(L, "A model scoring {example_bits_per_token:.1f} bits per token with our {vocab_2:,}-token English tokenizer "
              "({en_ours_2:.2f} bytes a token) needs\n{example_bits_per_token:.1f} ÷ {en_ours_2:.2f} ≈ {example_bits_per_byte:.2f} bits per byte."),
+    # section 1: training on tokens, characters against BPE
+    Quote(L, "python train.py --tokenizer bpe --vocab-size {tok_default_vocab} --out-dir outputs_bpe"),
+    Quote(L, "Leave out `--vocab-size` and you get {tok_default_vocab} tokens"),
+    Quote(L, "with characters, with {tok_small_vocab} BPE tokens and with {tok_big_vocab:,}. Each English run gets\n"
+             "`--time-budget {tok_en_seconds}`; the short Hindi stories get {tok_hi_seconds} seconds."),
+    Quote(L, "{tok_en_bytes:,} bytes of English, and {tok_hi_bytes:,} bytes ({tok_hi_characters} characters) of Hindi"),
+    *[Quote(L, f"| {text} | {label} | {{tok_{language}_{name}_vocab:,}} | {{tok_{language}_{name}_tokens:,}} | "
+               f"{{tok_{language}_{name}_bytes_per_token:.2f}} | {{tok_{language}_{name}_steps}} | "
+               f"{{tok_{language}_{name}_bpc:.3f}} | **{{tok_{language}_{name}_bpb:.3f}}** |")
+      for language, text in (("en", "English"), ("hi", "Hindi"))
+      for name, label in (("char", "characters"), *((name, f"BPE, `--vocab-size {flags[-1]}`")
+                                                   for name, flags in TOKENIZER_RUNS.items() if flags))],
+    Quote(L, "The character model's best English\nloss was {tok_en_char_loss:.3f} nats per character, the "
+             "{tok_small_vocab}-token model's {tok_en_bpe512_loss:.3f} nats per token"),
+    Quote(L, "In\nHindi a character takes {tok_hi_bytes_per_character:.2f} bytes on average, and the two columns part: "
+             "the character model's\n{tok_hi_char_bpc:.3f} bits per character are only {tok_hi_char_bpb:.3f} bits per byte."),
+    Quote(L, "({tok_en_bpe512_bpb:.3f} and\n  {tok_en_bpe1024_bpb:.3f} bits per byte against {tok_en_char_bpb:.3f})"),
+    Quote(L, "({tok_en_bpe512_ms:.0f} and {tok_en_bpe1024_ms:.0f} ms against {tok_en_char_ms:.0f} ms"),
+    Quote(L, "each step carried {tok_en_bpe512_bytes_per_token:.2f} or {tok_en_bpe1024_bytes_per_token:.2f} times "
+             "as much text"),
+    Quote(L, "{tok_big_vocab:,} tokens did not beat {tok_small_vocab} here"),
+    Quote(L, "The Hindi stories have only {tok_hi_char_train_tokens:,} training characters; as tokens that\n  is "
+             "{tok_hi_bpe512_train_tokens:,} ({tok_hi_bpe512_vocab} tokens) or {tok_hi_bpe1024_train_tokens:,} "
+             "({tok_hi_bpe1024_vocab} tokens, all it could learn)"),
+    Quote(L, "so the character model is best ({tok_hi_char_bpb:.3f} bits per byte)"),
+    Quote(L, "({tok_en_ngram_bpb:.3f} bits per byte\n  in English, {tok_hi_ngram_bpb:.3f} in Hindi)"),
+    Quote(L, "(the load average was\n  {tok_load_before:.2f} when the run began)"),
     # section 2: the modern design
     Quote(L, "there is no\ntable to learn ({position_table:,} numbers fewer at the default size: {block_size} positions × "
              "{n_embd} numbers)"),
@@ -433,6 +537,10 @@ QUOTES: list[Quote | Block] = [
     Quote(L, "its sample matched float32's for only {q_pytorch_same_characters} of {q_tokens} characters"),
 
     # solutions
+    Quote(S, "In our run the character model's best English loss was {tok_en_char_loss:.3f} nats per character\n"
+             "({tok_en_char_bpc:.3f} bits per character), and the {tok_small_vocab}-token BPE model's "
+             "{tok_en_bpe512_loss:.3f} nats per token"),
+    Quote(S, "In bits per byte it was {tok_en_bpe512_bpb:.3f} against {tok_en_char_bpb:.3f}: the BPE model was the better one."),
     Quote(S, "You asked for {hindi_asked} tokens: 256 bytes, 1 special token and {hindi_asked_merges} merges. The step "
              "learns only {hindi_learned}\nmerges"),
     Quote(S, "about {step_hindi_bytes:,} bytes to learn from, so after {hindi_learned}\nmerges"),

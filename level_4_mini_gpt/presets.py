@@ -69,7 +69,7 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 SETTING_HELP = {
-    "block_size": "context length in characters",
+    "block_size": "context length in characters (in tokens, with --tokenizer bpe)",
     "n_layer": "number of transformer blocks",
     "n_head": "attention heads per block (must divide n-embd)",
     "n_embd": "numbers per position (embedding size)",
@@ -89,7 +89,7 @@ SETTING_HELP = {
     "grad_accum": "micro-batches added up before each update",
     "eval_interval": "measure the held-out loss every N steps",
     "sample_interval": "print a sample every N steps",
-    "sample_length": "characters per sample",
+    "sample_length": "characters (tokens, with --tokenizer bpe) per sample",
 }
 
 # What each flag accepts (bias is on/off: --bias / --no-bias); every other whole number must be at least 1.

@@ -25,21 +25,55 @@ GENERATE_COMMAND = 'python generate.py --prompt "Once upon a time"'
 
 
 def bits_per_char(nats: float) -> float:
-    """Cross-entropy in nats (natural log) -> bits (log base 2), the unit of Level 1's n-gram scores."""
+    """Cross-entropy in nats (natural log) -> bits (log base 2), the unit of Level 1's n-gram scores.
+
+    (For a character model, nats per character -> bits per character; in general nats -> bits per the same thing.)
+    """
     return nats / math.log(2)
+
+
+@dataclass(frozen=True)
+class Score:
+    """What scoring a text gives (train.score_text): the total loss over its predictions, and the size of the
+    text those predictions were about -- so it can be shared out per id, per character or per byte.
+
+    >>> score = Score(nats=6 * math.log(2), predictions=3, characters=3, bytes=9)   # 3 Hindi letters, 2 bits each
+    >>> round(score.bits_per_char, 3), round(score.bits_per_byte, 3)
+    (2.0, 0.667)
+    """
+
+    nats: float  # the sum of -ln p(true next id) over every prediction scored
+    predictions: int  # how many ids were predicted (every id but the first, or a sample of windows)
+    characters: int  # ... and the characters and UTF-8 bytes of text those ids stand for
+    bytes: int
+
+    @property
+    def loss(self) -> float:
+        """Nats per prediction: per character for a character model, per token for BPE (what training lowers)."""
+        return self.nats / self.predictions
+
+    @property
+    def bits_per_char(self) -> float:
+        # loss / ln 2 first: for a character model predictions == characters and this is exactly loss / ln 2
+        return bits_per_char(self.loss) * (self.predictions / self.characters)
+
+    @property
+    def bits_per_byte(self) -> float:
+        """The fair score across tokenizers: bits for the text, shared out over its bytes."""
+        return bits_per_char(self.loss) * (self.predictions / self.bytes)
 
 
 # ------------------------------------------------------------------------------ while training
 
 
 def describe_model(config: GPTConfig, parameter_count: int, parts: list[tuple[str, int]], train_characters: int,
-                   val_characters: int, tokens_per_step: int) -> None:
-    """The panel and the table 'Where the numbers are' that open a training run."""
+                   val_characters: int, tokens_per_step: int, unit: str = "characters") -> None:
+    """The panel and the table 'Where the numbers are' that open a training run (`unit`: characters or tokens)."""
     ui.explain(
         f"A GPT with {config.n_layer} blocks of {config.n_head} attention heads, {config.n_embd} numbers per "
-        f"position, looking back {config.block_size} characters. It learns {parameter_count:,} numbers from "
-        f"{train_characters:,} characters of text and is scored on the {val_characters:,} characters held out at "
-        f"the end. Each step shows it {tokens_per_step:,} characters. Its first guesses are random, so its loss "
+        f"position, looking back {config.block_size} {unit}. It learns {parameter_count:,} numbers from "
+        f"{train_characters:,} {unit} of text and is scored on the {val_characters:,} {unit} held out at "
+        f"the end. Each step shows it {tokens_per_step:,} {unit}. Its first guesses are random, so its loss "
         f"starts near ln({config.vocab_size}) = {math.log(config.vocab_size):.2f} nats.",
         title="The model",
     )
@@ -56,12 +90,16 @@ def explain_training(steps: int) -> None:
     )
 
 
-def show_evaluation(metrics: dict[str, float], improved: bool) -> None:
-    ui.say(
-        f"step {metrics['step']:5d}  held-out loss {metrics['val_loss']:.3f} nats = "
-        f"{metrics['val_bits_per_char']:.3f} bits/char  (train {metrics['train_loss']:.3f})"
-        + ("  [good]best so far, saved[/good]" if improved else "")
-    )
+def show_evaluation(metrics: dict[str, float], improved: bool, kind: str = "char") -> None:
+    """One evaluation line. A BPE model's loss is per token, so its line adds bits per character and per byte:
+    the numbers that can be compared with a character model's."""
+    if kind == "char":
+        score = f"{metrics['val_loss']:.3f} nats = {metrics['val_bits_per_char']:.3f} bits/char"
+    else:
+        score = (f"{metrics['val_loss']:.3f} nats/token = {metrics['val_bits_per_char']:.3f} bits/char = "
+                 f"{metrics['val_bits_per_byte']:.3f} bits/byte")
+    ui.say(f"step {metrics['step']:5d}  held-out loss {score}  (train {metrics['train_loss']:.3f})"
+           + ("  [good]best so far, saved[/good]" if improved else ""))
 
 
 def show_sample(title: str, text: str) -> None:
@@ -93,6 +131,7 @@ class RunSummary:
     evaluations: list[dict[str, float]] = field(default_factory=list)
     checkpoint: Path | None = None
     launcher: str = "python"  # how train.py was started: python, or torchrun with its processes
+    text: dict[str, Any] = field(default_factory=dict)  # tokenizers_choice.text_summary: tokenizer, held-out size
 
     @property
     def best(self) -> dict[str, float]:
@@ -114,9 +153,11 @@ def save_history(summary: RunSummary, folder: Path) -> Path:
         "threads": summary.threads,
         "device": summary.device,
         "ngram_baseline": summary.ngram,
+        "text": summary.text,
         "best": summary.best,
         "evaluations": summary.evaluations,
-        "units": "losses in nats (natural log); bits_per_char = nats / ln 2",
+        "units": "losses in nats (natural log) per token (a character, for a character model); bits_per_char and "
+                 "bits_per_byte: the bits for the whole text scored, over its characters or its UTF-8 bytes",
     })
 
 
@@ -124,8 +165,10 @@ def plot_losses(evaluations: list[dict[str, float]], ngram: dict[str, Any], path
     """Training and held-out loss in bits per character, with the n-gram's score as a dashed line."""
     steps = [entry["step"] for entry in evaluations]
     figure, axes = new_figure()
-    axes.plot(steps, [bits_per_char(entry["train_loss"]) for entry in evaluations], "o-", label="training text")
-    axes.plot(steps, [bits_per_char(entry["val_loss"]) for entry in evaluations], "o-", label="held-out text")
+    # A run resumed from before bits per character were measured on the training text: its loss is per character.
+    train_bits = [entry.get("train_bits_per_char", bits_per_char(entry["train_loss"])) for entry in evaluations]
+    axes.plot(steps, train_bits, "o-", label="training text")
+    axes.plot(steps, [entry["val_bits_per_char"] for entry in evaluations], "o-", label="held-out text")
     axes.axhline(ngram["val_bits_per_char"], color="grey", linestyle="--",
                  label=f"best n-gram (order {ngram['order']}, Level 1), held-out")
     axes.set_xlabel("training step")
@@ -143,8 +186,13 @@ def report_card(summary: RunSummary, out_dir: Path | None) -> None:
     where = summary.device if summary.device != "cpu" else f"{summary.threads} CPU thread{'s' if summary.threads > 1 else ''}"
     ui.result("Training time", f"{summary.seconds:.1f} s ({summary.steps} steps, {where})")
     ui.result("Training speed", f"{summary.tokens_per_second:,} tokens/s")
-    ui.result("Best held-out loss", f"{best['val_loss']:.4f} nats at step {best['step']} (perplexity {best['val_perplexity']:.2f})")
+    per = " per token" if summary.text.get("tokenizer") == "bpe" else ""
+    ui.result("Best held-out loss", f"{best['val_loss']:.4f} nats{per} at step {best['step']} "
+                                    f"(perplexity {best['val_perplexity']:.2f})")
     ui.result("Best held-out bits per character", f"{model_bits:.4f}")
+    if "val_bits_per_byte" in best:  # a run resumed from before it was measured has none
+        ui.result("Best held-out bits per byte", f"{best['val_bits_per_byte']:.4f} (the score to compare across "
+                                                 f"tokenizers)")
     ui.result("Best n-gram bits per character", f"{ngram_bits:.4f} (order {summary.ngram['order']}, Level 1)")
     if model_bits < ngram_bits:
         ui.success(f"Your GPT beats the n-gram by {ngram_bits - model_bits:.3f} bits per character.")
@@ -183,13 +231,20 @@ def show_model_card(config: GPTConfig, parameter_count: int, info: dict[str, Any
         ("parameters (numbers it learned)", f"{parameter_count:,}"),
         ("blocks x attention heads", f"{config.n_layer} x {config.n_head}"),
         ("numbers per character (embedding size)", str(config.n_embd)),
-        ("context (characters it can look back at)", str(config.block_size)),
-        ("vocabulary (characters it knows)", str(config.vocab_size)),
     ]
+    tokenizer = info.get("tokenizer") if isinstance(info.get("tokenizer"), dict) else {}
+    if tokenizer.get("type") == "bpe":
+        rows += [("context (tokens it can look back at)", str(config.block_size)),
+                 ("vocabulary (BPE tokens: 256 bytes, merges, 1 special)", str(config.vocab_size))]
+    else:
+        rows += [("context (characters it can look back at)", str(config.block_size)),
+                 ("vocabulary (characters it knows)", str(config.vocab_size))]
     if isinstance(info.get("step"), int):
         rows.append(("training steps", f"{info['step']:,}"))
     if isinstance(metrics.get("val_bits_per_char"), (int, float)):
         rows.append(("held-out bits per character (lower is better)", f"{metrics['val_bits_per_char']:.3f}"))
+    if isinstance(metrics.get("val_bits_per_byte"), (int, float)):
+        rows.append(("held-out bits per byte (compares any tokenizers)", f"{metrics['val_bits_per_byte']:.3f}"))
     ngram = info.get("ngram_baseline") if isinstance(info.get("ngram_baseline"), dict) else {}
     if isinstance(ngram.get("val_bits_per_char"), (int, float)):
         rows.append(("the best Level 1 n-gram, for comparison", f"{ngram['val_bits_per_char']:.3f}"))

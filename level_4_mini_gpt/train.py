@@ -4,7 +4,8 @@ The model (model.py) starts knowing nothing: its first guesses are as good as pi
 random. Training shows it a few thousand windows of the stories and, after each batch, nudges every one of
 its numbers a little in the direction that would have made the real next characters more likely.
 
-  1. The text is split once (buildai.data): the first 90% to learn from, the last 10% held out.
+  1. The text is split once (buildai.data): the first 90% to learn from, the last 10% held out. Then each part
+     becomes ids: one a character (the default), or BPE tokens learned from the training part only.
   2. The score to beat: the best Level 1 n-gram on the same split.
   3. Training: random windows -> loss -> gradients -> AdamW update, with a learning rate that warms up and
      then cools down (a cosine curve). Every few steps: the held-out loss, and a sample of writing.
@@ -18,6 +19,7 @@ its numbers a little in the direction that would have made the real next charact
     python train.py --data my_books/              # more data: every .txt file in a folder, or one huge file
     python train.py --n-layer 6 --n-embd 192      # change any setting; see --help
     python train.py --position rope --norm rms --mlp swiglu --n-kv-head 2   # a LLaMA-style design (modern.py)
+    python train.py --tokenizer bpe --vocab-size 512   # read pieces of words instead of characters (bpe.py)
     python train.py --resume                      # continue a run you stopped with Ctrl-C
     torchrun --nproc_per_node 2 train.py          # two processes learning together (distributed.py)
 
@@ -26,10 +28,14 @@ big one that reads the same little text again and again. A folder, or a file of 
 ids once and kept on the disk (buildai/token_file.py); each batch reads only its own windows from there, so
 the text can be much bigger than the computer's memory.
 
+Every evaluation also gives the held-out score in bits per byte: the bits the model needs for the whole
+held-out text, shared out over its bytes. It does not depend on how the text was cut into tokens, so it is
+the number to compare between a character model and a BPE model.
+
 Ctrl-C stops cleanly after the current step; --resume continues exactly where you stopped. The learning is
-all in this file. Beside it: presets.py (sizes and settings), run_control.py (devices, Ctrl-C, the time
-budget, resuming), reporting.py (the history, the plot and the report card) and distributed.py (training
-with several processes, DDP).
+all in this file. Beside it: presets.py (sizes and settings), tokenizers_choice.py (characters or BPE),
+run_control.py (devices, Ctrl-C, the time budget, resuming), reporting.py (the history, the plot and the
+report card) and distributed.py (training with several processes, DDP).
 """
 
 from __future__ import annotations
@@ -44,19 +50,20 @@ from typing import Any
 import torch
 from torch.nn import functional as F
 
-from buildai import data, script, token_file, ui
+from buildai import script, token_file, ui
 from buildai.errors import UserError
 from buildai.paths import show_path
 from level_1_prediction.step3_ngram import best_ngram_baseline
 from level_3_transformer.batches import get_batch
 from level_3_transformer.parameter_count import count_parameters_by_part
-from level_4_mini_gpt import distributed, reporting, run_control
+from level_4_mini_gpt import distributed, reporting, run_control, tokenizers_choice
 from level_4_mini_gpt.checkpoint import default_checkpoint_dir, save_checkpoint
 from level_4_mini_gpt.model import GPTConfig, MiniGPT, SamplingSettings
 from level_4_mini_gpt.presets import (PRESETS, SETTING_NAMES, TrainingSettings, add_setting_flags, config_from_preset,
                                       config_from_saved)
 from level_4_mini_gpt.run_control import StopRequest, autocast_for
 from level_4_mini_gpt.text import stream_text
+from level_4_mini_gpt.tokenizers_choice import TokenSizes
 
 
 def learning_rate_at(step: int, training: TrainingSettings) -> float:
@@ -100,28 +107,30 @@ def make_optimizer(model: MiniGPT, training: TrainingSettings, device: torch.dev
 
 
 @torch.no_grad()
-def average_loss(model: MiniGPT, data: torch.Tensor | token_file.TokenIds, block_size: int, device: torch.device,
-                 max_windows: int | None = None, windows_per_batch: int = 64) -> float:
-    """Mean cross-entropy (in nats) of predicting each character of `data` from the ones before it.
+def score_text(model: MiniGPT, data: torch.Tensor | token_file.TokenIds, block_size: int, device: torch.device,
+               max_windows: int | None = None, windows_per_batch: int = 64,
+               sizes: TokenSizes | None = None) -> reporting.Score:
+    """Cross-entropy (in nats) of predicting each id of `data` from the ones before it, added up.
 
-    Windows of block_size characters slide along the text by half a window. The first window scores
-    all its predictions; every later one scores only its second half, so each character is predicted
-    once, with at least half a window of earlier characters to look at -- a fair comparison with an
-    n-gram, which always sees its full (short) context. With `max_windows`, only that many windows,
-    spread evenly over the text, are scored (a quick estimate, used for the training text).
+    Windows of block_size ids slide along the text by half a window. The first window scores all its
+    predictions; every later one scores only its second half, so each id is predicted once, with at least
+    half a window of earlier ids to look at -- a fair comparison with an n-gram, which always sees its full
+    (short) context. With `max_windows`, only that many windows, spread evenly over the text, are scored (a
+    quick estimate, used for the training text). `sizes` says how many characters and bytes each id stands
+    for; without it, one id counts as one character of one byte.
 
     >>> config = GPTConfig(vocab_size=5, block_size=4, n_layer=1, n_head=1, n_embd=8)
-    >>> loss = average_loss(MiniGPT(config), torch.tensor([0, 1, 2, 3, 4, 0, 1, 2]), 4, torch.device("cpu"))
-    >>> abs(loss - math.log(5)) < 0.1   # an untrained model: about ln(vocabulary size)
-    True
+    >>> score = score_text(MiniGPT(config), torch.tensor([0, 1, 2, 3, 4, 0, 1, 2]), 4, torch.device("cpu"))
+    >>> score.predictions, abs(score.loss - math.log(5)) < 0.1   # untrained: about ln(vocabulary size)
+    (7, True)
     """
-    predictions = len(data) - 1  # the first character has nothing before it
+    predictions = len(data) - 1  # the first id has nothing before it
     length = min(block_size, predictions)
     stride = max(1, length // 2)
     starts = list(range(0, predictions - length + 1, stride))
     if starts[-1] != predictions - length:
         starts.append(predictions - length)  # one last window, flush with the end of the text
-    # Window i predicts characters starts[i] + 1 ... starts[i] + length; score those the window before did not.
+    # Window i predicts ids starts[i] + 1 ... starts[i] + length; score those the window before did not.
     first_scored = [0] + [previous + length - start for previous, start in zip(starts, starts[1:])]
     if max_windows is not None and len(starts) > max_windows:
         chosen = torch.linspace(0, len(starts) - 1, max_windows).long().tolist()
@@ -130,6 +139,7 @@ def average_loss(model: MiniGPT, data: torch.Tensor | token_file.TokenIds, block
     was_training = model.training
     model.eval()
     total, count = torch.zeros((), device=device), 0
+    characters, size = torch.zeros((), dtype=torch.long, device=device), torch.zeros((), dtype=torch.long, device=device)
     with autocast_for(device):
         for first in range(0, len(starts), windows_per_batch):
             batch_starts = starts[first : first + windows_per_batch]
@@ -141,8 +151,19 @@ def average_loss(model: MiniGPT, data: torch.Tensor | token_file.TokenIds, block
                 first_scored[first : first + windows_per_batch], device=device)[:, None]
             total += losses[scored].sum()
             count += int(scored.sum())
+            if sizes is not None:  # the text the scored ids stand for
+                characters += sizes.characters[targets[scored]].sum()
+                size += sizes.bytes[targets[scored]].sum()
     model.train(was_training)
-    return float(total) / count
+    if sizes is None:  # every id counts as one character of one byte
+        return reporting.Score(float(total), count, count, count)
+    return reporting.Score(float(total), count, int(characters), int(size))
+
+
+def average_loss(model: MiniGPT, data: torch.Tensor | token_file.TokenIds, block_size: int, device: torch.device,
+                 max_windows: int | None = None, windows_per_batch: int = 64) -> float:
+    """Mean cross-entropy (in nats) of predicting each id of `data` from the ones before it (see score_text)."""
+    return score_text(model, data, block_size, device, max_windows, windows_per_batch).loss
 
 
 def draw_windows(data: torch.Tensor | token_file.TokenIds, block_size: int, batch_size: int,
@@ -161,13 +182,14 @@ TOKEN_FILE_EVAL_WINDOWS = 512
 class Trainer:
     """One training run: the model, its optimizer and data, the loop, and what --resume needs to carry on."""
 
-    def __init__(self, config: GPTConfig, training: TrainingSettings, corpus: data.Corpus | token_file.TokenFile,
+    def __init__(self, config: GPTConfig, training: TrainingSettings, corpus: tokenizers_choice.Text,
                  device: torch.device,
                  about: dict[str, Any], compile: bool = False, team: distributed.Team | None = None):
         self.config, self.training, self.device = config, training, device
         self.team = team or distributed.Team(device=device)  # alone, or one of torchrun's processes
         self.about = about  # preset, seed, corpus_path, corpus_sha256: saved with the model and the state
         self.tokenizer = corpus.tokenizer
+        self.sizes = TokenSizes.of(corpus.tokenizer).to(device)  # characters and bytes of each id: bits per byte
         if isinstance(corpus, token_file.TokenFile):  # the ids stay on disk; batches copy out their windows
             self.train_data, self.val_data = corpus.train_ids, corpus.val_ids
             self.eval_windows: int | None = TOKEN_FILE_EVAL_WINDOWS
@@ -209,15 +231,17 @@ class Trainer:
 
     def evaluate(self) -> dict[str, float]:
         """Held-out loss on the whole validation text (a token file: on a sample of it), and the same on as much
-        training text, for comparison."""
+        training text, for comparison. Losses are per id; bits per character and per byte are per text."""
         val_windows = max(1, 2 * len(self.val_data) // self.config.block_size)
         if self.eval_windows is not None:
             val_windows = min(val_windows, self.eval_windows)
-        val_loss = average_loss(self.model, self.val_data, self.config.block_size, self.device,
-                                max_windows=self.eval_windows)
-        train_loss = average_loss(self.model, self.train_data, self.config.block_size, self.device, max_windows=val_windows)
-        return {"step": self.step, "train_loss": train_loss, "val_loss": val_loss,
-                "val_bits_per_char": reporting.bits_per_char(val_loss), "val_perplexity": math.exp(val_loss),
+        val = score_text(self.model, self.val_data, self.config.block_size, self.device,
+                         max_windows=self.eval_windows, sizes=self.sizes)
+        train = score_text(self.model, self.train_data, self.config.block_size, self.device, max_windows=val_windows,
+                           sizes=self.sizes)
+        return {"step": self.step, "train_loss": train.loss, "val_loss": val.loss,
+                "val_bits_per_char": val.bits_per_char, "val_bits_per_byte": val.bits_per_byte,
+                "train_bits_per_char": train.bits_per_char, "val_perplexity": math.exp(val.loss),
                 "learning_rate": learning_rate_at(max(0, self.step - 1), self.training)}
 
     def sample(self, seed: int) -> str:
@@ -257,7 +281,7 @@ class Trainer:
                 "step": self.step, "metrics": metrics, **self.about, "training": asdict(self.training),
                 "ngram_baseline": self.ngram})
         self.save_state(folder, team_record)
-        reporting.show_evaluation(metrics, improved)
+        reporting.show_evaluation(metrics, improved, tokenizers_choice.kind_of(self.tokenizer))
 
     def train(self, folder: Path, stop_after: int | None) -> bool:
         """Run until max_steps (True) or until stopped early by Ctrl-C / --stop-after (False)."""
@@ -300,12 +324,13 @@ class Trainer:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = script.step_parser("Train a GPT-2-style character model on the stories (or your own text).",
-                                threads_flag=True)
+    parser = script.step_parser("Train a GPT-2-style model on the stories (or your own text), reading characters "
+                                "or BPE tokens.", threads_flag=True, text_folders=True)
     parser.add_argument("--preset", choices=sorted(PRESETS), default="default",
                         help="a ready-made size: tiny (< 1 min), default (< 5 min on 2 CPU cores), gpu (bigger)")
     run_control.add_run_flags(parser)  # --time-budget, --resume, --stop-after, --device, --compile
     distributed.add_flags(parser)  # --backend, for torchrun
+    tokenizers_choice.add_flags(parser)  # --tokenizer char|bpe, --vocab-size
     add_setting_flags(parser)
     return parser
 
@@ -325,18 +350,24 @@ def train_and_report(args: argparse.Namespace, team: distributed.Team, started: 
     folder = default_checkpoint_dir(args.out_dir)
     token_cache = folder.parent / token_file.CACHE_FOLDER  # a big text's ids, kept next to the checkpoint
     state = run_control.load_training_state(folder) if args.resume else None
-    if state is not None:  # the saved run's text, preset, seed and settings; flags given now are not used
+    if state is not None:  # the saved run's text, tokenizer, preset, seed and settings; flags given now are not used
+        kind, vocab_size = tokenizers_choice.saved_choice(state)
         corpus = token_file.load_text(state["corpus_path"], token_cache)
         run_control.check_same_text(state, corpus.sha256)
         distributed.check_same_team(state, team)
         args.preset, args.seed = state["preset"], state["seed"]
+        corpus = tokenizers_choice.prepare(corpus, kind, vocab_size, folder)  # the same tokens as before
         config, training = config_from_saved(state["config"], state["training"])
     else:
+        kind, vocab_size = args.tokenizer, tokenizers_choice.checked_choice(args.tokenizer, args.vocab_size)
+        tokenizers_choice.refuse_big_text(kind, args.text)
         corpus = token_file.load_text(args.text, token_cache)  # in memory, or a token file for a big text
+        corpus = tokenizers_choice.prepare(corpus, kind, vocab_size, folder)  # split first, then tokenize each part
         overrides = {name: getattr(args, name) for name in SETTING_NAMES}
         config, training = config_from_preset(args.preset, corpus.tokenizer.vocab_size, overrides)
+    unit = tokenizers_choice.unit_of(corpus.tokenizer)
     if len(corpus.train_ids) <= config.block_size or len(corpus.val_ids) < 2:
-        raise UserError(f"The text is too short for windows of {config.block_size} characters. "
+        raise UserError(f"The text is too short for windows of {config.block_size} {unit}. "
                         f"Use a longer text or a smaller --block-size (e.g. --block-size 32).")
 
     ui.heading("Step 4.1 - Train your own GPT", f"preset '{args.preset}' on {device}")
@@ -344,10 +375,14 @@ def train_and_report(args: argparse.Namespace, team: distributed.Team, started: 
         how = "tokenized now into" if corpus.built else "already tokenized, reusing"
         ui.result(f"Text: {len(corpus.files)} file(s), {len(corpus.ids):,} characters",
                   f"{how} {show_path(corpus.bin_path)}")
-    trainer = Trainer(config, training, corpus, device, {"preset": args.preset, "seed": args.seed, **corpus.metadata()},
+    if team.is_main:
+        tokenizers_choice.describe_choice(corpus)
+    choice = {"kind": kind, "vocab_size": vocab_size if kind == "bpe" else corpus.tokenizer.vocab_size}
+    trainer = Trainer(config, training, corpus, device, {"preset": args.preset, "seed": args.seed, **corpus.metadata(),
+                                                         "tokenizer_choice": choice},
                       compile=args.compile, team=team)
     reporting.describe_model(config, trainer.model.parameter_count(), count_parameters_by_part(trainer.model),
-                             len(corpus.train_ids), len(corpus.val_ids), trainer.tokens_per_step)
+                             len(corpus.train_ids), len(corpus.val_ids), trainer.tokens_per_step, unit)
     if state is not None:
         trainer.restore(state)
         ui.success(f"Continuing from step {trainer.step} of {training.max_steps}.")
@@ -380,7 +415,8 @@ def train_and_report(args: argparse.Namespace, team: distributed.Team, started: 
             threads=torch.get_num_threads(), steps=trainer.step, finished=finished,
             seconds=time.perf_counter() - started, train_seconds=trainer.train_seconds,
             tokens_per_second=trainer.tokens_per_second(), ngram=trainer.ngram, evaluations=trainer.history,
-            checkpoint=folder, launcher=distributed.launcher(team)), folder.parent, args.out_dir)
+            checkpoint=folder, launcher=distributed.launcher(team), text=tokenizers_choice.text_summary(corpus)),
+            folder.parent, args.out_dir)
     distributed.wait_for_all(team)  # with torchrun: leave together, after rank 0 has reported
     if finished or (args.stop_after is not None and trainer.step >= args.stop_after):
         return 0
