@@ -42,6 +42,7 @@ from torch.nn import functional as F
 
 from buildai.errors import UserError
 from level_3_transformer.step3_transformer_block import FeedForward
+from level_4_mini_gpt.fast_step import OneTokenStep
 from level_4_mini_gpt.modern import RMSNorm, RotaryPositions, SwiGLU, repeat_heads, swiglu_hidden_size
 
 # The choices of the three design settings; the first of each is GPT-2's (the default).
@@ -122,15 +123,18 @@ class LayerCache:
     def __init__(self, max_length: int):
         self.max_length = max_length  # the model's block_size: the cache never holds more positions
         self.length = 0  # how many positions are filled
-        self.keys: torch.Tensor | None = None  # (batch, key/value heads, max_length, head size) once allocated
-        self.values: torch.Tensor | None = None
+        # (batch, 2 * key/value heads, max_length, head size) once allocated: the keys' heads, then the values',
+        # in the order query_key_value makes them, so one token's can be stored with one copy (fast_step.py).
+        self.keys_values: torch.Tensor | None = None
+        self.keys: torch.Tensor | None = None  # the first half of keys_values (a view: no memory of its own)
+        self.values: torch.Tensor | None = None  # the second half
 
     def add(self, keys: torch.Tensor, values: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Store the new positions' keys and values; return those of every position so far (old and new)."""
         if self.keys is None or self.values is None or self.keys.shape[0] != keys.shape[0]:
             batch, heads, _, head_size = keys.shape
-            self.keys = keys.new_empty(batch, heads, self.max_length, head_size)
-            self.values = values.new_empty(batch, heads, self.max_length, head_size)
+            self.keys_values = keys.new_empty(batch, 2 * heads, self.max_length, head_size)
+            self.keys, self.values = self.keys_values.split(heads, dim=1)
         start, end = self.length, self.length + keys.shape[2]
         self.keys[:, :, start:end] = keys  # written in place
         self.values[:, :, start:end] = values
@@ -325,26 +329,31 @@ class MiniGPT(nn.Module):
         device = next(self.parameters()).device
         window = list(prompt_ids[-block_size:])  # the tokens the model can see now
         cache = [LayerCache(block_size) for _ in self.blocks] if use_cache else None
-        new_ids = torch.tensor([window], device=device)  # what must still go through the model: (1, length)
+        # With the cache, a single new token takes a quicker road through the same sums (fast_step.py).
+        # (A model in training mode keeps the general one, as fast_step leaves out dropout; so do int8 layers.)
+        one_token = OneTokenStep(self) if use_cache and not self.training and OneTokenStep.fits(self) else None
+        pending = torch.tensor([window], device=device)  # what must go through the model first: (1, length)
 
         for _ in range(max_new_tokens):
-            if cache is not None:
-                logits, _ = self(new_ids, cache=cache)
-            else:
-                logits, _ = self(torch.tensor([window], device=device))
+            if cache is None:  # no cache: the whole window again, every time
+                logits = self(torch.tensor([window], device=device))[0][0, -1]
+            elif pending is None and one_token is not None:  # just the newest token, on the quick road
+                logits = one_token(token, cache)
+            else:  # the prompt (or the kept half of a full window), or a model in training mode
+                new_ids = pending if pending is not None else torch.tensor([[token]], device=device)
+                logits = self(new_ids, cache=cache)[0][0, -1]
+                pending = None
             # Sampling happens on the CPU (a GPU would wait for this one number anyway), with the caller's generator.
             # (.cpu() of a tensor already on the CPU is the tensor itself: no copy.)
-            probabilities = next_token_distribution(logits[0, -1].cpu(), settings)
-            sampled = torch.multinomial(probabilities, 1, generator=generator)  # a tensor holding one token id
-            token = int(sampled)
+            probabilities = next_token_distribution(logits.cpu(), settings)
+            token = int(torch.multinomial(probabilities, 1, generator=generator))
             yield token, probabilities
 
             if len(window) < block_size:
                 window.append(token)
-                new_ids = sampled.view(1, 1).to(device)  # the next input is just the new token (no Python list)
             else:  # full: keep the most recent tokens and rebuild the cache from them
                 window = (window + [token])[-keep_when_full:]
-                new_ids = torch.tensor([window], device=device)
+                pending = torch.tensor([window], device=device)
                 for layer_cache in cache or ():
                     layer_cache.clear()
 
