@@ -43,20 +43,18 @@ if TYPE_CHECKING:
     from level_4_mini_gpt.model import Block, LayerCache, MiniGPT
 
 
-Weights = tuple[torch.Tensor, "torch.Tensor | None"]  # a Linear's weight and bias, looked up once
+Vector = Callable[[torch.Tensor], torch.Tensor]  # one vector in, one vector out
 
 
-def weights(layer: nn.Linear) -> Weights:
-    return layer.weight, layer.bias
+def linear(layer: nn.Module) -> Vector:
+    """A Linear layer as a function of one vector: one matrix-times-vector product, with the bias in the same
+    operation. A layer that only acts like a Linear (quantize.py's int8 ones, say) is called on a batch of one."""
+    if type(layer) is nn.Linear:  # exactly a Linear: a subclass may compute something else
+        return partial(torch.addmv, layer.bias, layer.weight) if layer.bias is not None else partial(torch.mv, layer.weight)
+    return lambda x: layer(x.view(1, -1)).view(-1)
 
 
-def linear(layer: Weights, x: torch.Tensor) -> torch.Tensor:
-    """A Linear applied to one vector x: one matrix-times-vector product (with the bias, in the same operation)."""
-    weight, bias = layer
-    return torch.mv(weight, x) if bias is None else torch.addmv(bias, weight, x)
-
-
-def norm(layer: nn.Module) -> Callable[[torch.Tensor], torch.Tensor]:
+def norm(layer: nn.Module) -> Vector:
     """The norm as one function: LayerNorm as one call of its function; RMSNorm (modern.py) as it is."""
     if isinstance(layer, nn.LayerNorm):
         return partial(F.layer_norm, normalized_shape=layer.normalized_shape, weight=layer.weight, bias=layer.bias,
@@ -64,39 +62,39 @@ def norm(layer: nn.Module) -> Callable[[torch.Tensor], torch.Tensor]:
     return layer
 
 
-def feed_forward(layer: nn.Module) -> Callable[[torch.Tensor], torch.Tensor]:
+def feed_forward(layer: nn.Module) -> Vector:
     """The block's feed-forward network for one vector, without its dropout: GPT-2's (GELU) or SwiGLU."""
-    expand, project = weights(layer.expand), weights(layer.project)
+    expand, project = linear(layer.expand), linear(layer.project)
     if isinstance(layer, SwiGLU):
-        gate = weights(layer.gate)
-        return lambda x: linear(project, F.silu(linear(gate, x)) * linear(expand, x))
+        gate = linear(layer.gate)
+        return lambda x: project(F.silu(gate(x)) * expand(x))
     approximate = layer.activation.approximate  # GELU exactly as the model's own
-    return lambda x: linear(project, F.gelu(linear(expand, x), approximate=approximate))
+    return lambda x: project(F.gelu(expand(x), approximate=approximate))
 
 
 @dataclass
 class Layer:
     """One block's parts, each looked up once."""
 
-    attention_norm: Callable[[torch.Tensor], torch.Tensor]
-    query_key_value: Weights
+    attention_norm: Vector
+    query_key_value: Vector
     rotary: RotaryPositions | None
-    output_projection: Weights
-    feed_forward_norm: Callable[[torch.Tensor], torch.Tensor]
-    feed_forward: Callable[[torch.Tensor], torch.Tensor]
+    output_projection: Vector
+    feed_forward_norm: Vector
+    feed_forward: Vector
 
     @classmethod
     def of(cls, block: Block) -> "Layer":
         attention = block.attention
-        return cls(norm(block.attention_norm), weights(attention.query_key_value), attention.rotary,
-                   weights(attention.output_projection), norm(block.feed_forward_norm), feed_forward(block.feed_forward))
+        return cls(norm(block.attention_norm), linear(attention.query_key_value), attention.rotary,
+                   linear(attention.output_projection), norm(block.feed_forward_norm), feed_forward(block.feed_forward))
 
 
 class OneTokenStep:
     """Called with a token id and the caches: the scores (vocab,) for the token after it. Build one per text.
 
     The caches must already hold at least one position (the prompt goes through `forward` first) and have
-    room for one more; the model must be in eval mode, with a batch of one, and `fits` it.
+    room for one more; the model must be in eval mode, with a batch of one.
     """
 
     def __init__(self, model: MiniGPT):
@@ -107,17 +105,7 @@ class OneTokenStep:
         self.head_size = config.n_embd // config.n_head
         self.tokens = model.token_embedding.weight
         self.positions = model.position_embedding.weight if config.position == "learned" else None
-        self.final_norm, self.output_head = norm(model.final_norm), weights(model.output_head)
-
-    @staticmethod
-    def fits(model: MiniGPT) -> bool:
-        """Is every layer a plain nn.Linear? Others (quantize.py's int8 layers, say) keep forward's road."""
-        layers = [model.output_head]
-        for block in model.blocks:
-            layers += [block.attention.query_key_value, block.attention.output_projection,  # type: ignore[union-attr]
-                       *(getattr(block.feed_forward, name) for name in ("gate", "expand", "project")
-                         if hasattr(block.feed_forward, name))]
-        return all(isinstance(layer, nn.Linear) for layer in layers)
+        self.final_norm, self.output_head = norm(model.final_norm), linear(model.output_head)
 
     def __call__(self, token: int, caches: list[LayerCache]) -> torch.Tensor:
         position = caches[0].length  # where the new token stands: after the cached ones
@@ -127,12 +115,12 @@ class OneTokenStep:
         for layer, cache in zip(self.layers, caches):
             x = x + self.attend(layer, layer.attention_norm(x), cache, position)
             x = x + layer.feed_forward(layer.feed_forward_norm(x))
-        return linear(self.output_head, self.final_norm(x))
+        return self.output_head(self.final_norm(x))
 
     def attend(self, layer: Layer, x: torch.Tensor, cache: LayerCache, position: int) -> torch.Tensor:
         """CausalSelfAttention for one new position: its query looks at every cached key, and its own."""
         # (all heads * head size,) -> (1, all heads, 1, head size): each head's numbers for the one position
-        heads = linear(layer.query_key_value, x).view(1, -1, 1, self.head_size)
+        heads = layer.query_key_value(x).view(1, -1, 1, self.head_size)
         query, keys_values = heads[:, : self.n_head], heads[:, self.n_head :]
         assert cache.keys_values is not None and cache.keys is not None and cache.values is not None
         end = position + 1
@@ -147,4 +135,4 @@ class OneTokenStep:
         if self.group > 1:  # grouped-query attention: each key/value head serves `group` query heads
             keys, values = repeat_heads(keys, self.group), repeat_heads(values, self.group)
         output = F.scaled_dot_product_attention(query, keys, values)  # one query: it may see every key
-        return linear(layer.output_projection, output.view(-1))
+        return layer.output_projection(output.view(-1))

@@ -330,8 +330,8 @@ class MiniGPT(nn.Module):
         window = list(prompt_ids[-block_size:])  # the tokens the model can see now
         cache = [LayerCache(block_size) for _ in self.blocks] if use_cache else None
         # With the cache, a single new token takes a quicker road through the same sums (fast_step.py).
-        # (A model in training mode keeps the general one, as fast_step leaves out dropout; so do int8 layers.)
-        one_token = OneTokenStep(self) if use_cache and not self.training and OneTokenStep.fits(self) else None
+        # (A model in training mode keeps the general one: fast_step leaves out dropout.)
+        one_token = OneTokenStep(self) if use_cache and not self.training else None
         pending = torch.tensor([window], device=device)  # what must go through the model first: (1, length)
 
         for _ in range(max_new_tokens):

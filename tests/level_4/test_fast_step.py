@@ -99,13 +99,18 @@ def test_generation_benchmark_prints_one_json_object_with_the_three_ways():
             "without_cache_tokens_per_second"} <= tiny.keys()
 
 
-def test_int8_layers_keep_the_general_road():
+def test_int8_layers_take_the_quick_road_too():
+    """quantize.py's QuantizedLinear is not an nn.Linear: the step calls it on a batch of one."""
     from level_4_mini_gpt.quantize import quantize_model
 
     model = MiniGPT(GPTConfig(**SIZES)).eval()
-    assert fast_step.OneTokenStep.fits(model)
+    randomise(model, seed=4)
     quantized = quantize_model(model)
-    assert not fast_step.OneTokenStep.fits(quantized)
+    with torch.inference_mode():
+        cache = [LayerCache(16) for _ in quantized.blocks]
+        quantized(torch.tensor([[1, 2]]), cache=cache)
+        full, _ = quantized(torch.tensor([[1, 2, 3]]))
+        assert torch.allclose(fast_step.OneTokenStep(quantized)(3, cache), full[0, -1], atol=1e-5)
     settings = SamplingSettings(temperature=1.0)
     cached = list(quantized.stream([1, 2], 20, settings, generator=torch.Generator().manual_seed(3)))
     uncached = list(quantized.stream([1, 2], 20, settings, generator=torch.Generator().manual_seed(3), use_cache=False))
