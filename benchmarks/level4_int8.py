@@ -6,7 +6,7 @@ ways -- float32 as trained, our int8 Linear layers, and PyTorch's `quantize_dyna
 PyTorch still has it -- for:
 
     size on disk      the safetensors file of each (PyTorch's packed layers need pickle, so they are not saved)
-    held-out loss     train.py's own average_loss on the held-out 10% of the text
+    held-out loss     train.py's own measurement (scoring.average_loss) on the held-out 10% of the text
     tokens/s          writing --tokens characters with the same seed; each way timed --repeats times,
                       taking turns, median kept; `speedup` is a version's tokens/s over float32's
 
@@ -47,7 +47,7 @@ from level_4_mini_gpt.quantize import (dequantization_errors, overall_relative_e
 from level_4_mini_gpt.quantize_step import same_start
 from level_4_mini_gpt.reporting import bits_per_char
 from level_4_mini_gpt.text import stream_text
-from level_4_mini_gpt.train import average_loss
+from level_4_mini_gpt.scoring import average_loss
 
 SEED = 7
 

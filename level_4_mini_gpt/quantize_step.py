@@ -5,7 +5,7 @@ Linear layers as int8 instead -- whole numbers from -127 to 127, 1 byte each, pl
 (quantize.py shows how, by hand) -- and then checks what that cost:
 
     size on disk          float32 file vs int8 file
-    held-out loss         the same measurement train.py makes (train.average_loss), before and after
+    held-out loss         the same measurement train.py makes (scoring.average_loss), before and after
     speed                 characters per second, writing 200 characters
     writing               a sample from each, with the same seed
 
@@ -39,7 +39,7 @@ from level_4_mini_gpt.quantize import (QuantizedLinear, dequantization_errors, o
                                        pytorch_dynamic_int8, quantize_model, save_weights)
 from level_4_mini_gpt.reporting import bits_per_char, show_model_card
 from level_4_mini_gpt.text import stream_text
-from level_4_mini_gpt.train import average_loss
+from level_4_mini_gpt.scoring import average_loss
 
 SAMPLE_LENGTH = 200  # characters written by each model, timed
 TIMED_RUNS = 2  # the faster of two runs is kept: a busy moment on the laptop should not decide the result

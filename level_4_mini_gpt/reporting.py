@@ -34,7 +34,7 @@ def bits_per_char(nats: float) -> float:
 
 @dataclass(frozen=True)
 class Score:
-    """What scoring a text gives (train.score_text): the total loss over its predictions, and the size of the
+    """What scoring a text gives (scoring.score_text): the total loss over its predictions, and the size of the
     text those predictions were about -- so it can be shared out per id, per character or per byte.
 
     >>> score = Score(nats=6 * math.log(2), predictions=3, characters=3, bytes=9)   # 3 Hindi letters, 2 bits each

@@ -33,7 +33,8 @@ held-out text, shared out over its bytes. It does not depend on how the text was
 the number to compare between a character model and a BPE model.
 
 Ctrl-C stops cleanly after the current step; --resume continues exactly where you stopped. The learning is
-all in this file. Beside it: presets.py (sizes and settings), tokenizers_choice.py (characters or BPE),
+all in this file. Beside it: presets.py (sizes and settings), run_start.py (the text and settings, from the
+flags or the saved run), tokenizers_choice.py (characters or BPE), scoring.py (the held-out score),
 run_control.py (devices, Ctrl-C, the time budget, resuming), reporting.py (the history, the plot and the
 report card) and distributed.py (training with several processes, DDP).
 """
@@ -48,10 +49,8 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from torch.nn import functional as F
 
 from buildai import script, token_file, ui
-from buildai.errors import UserError
 from buildai.paths import show_path
 from level_1_prediction.step3_ngram import best_ngram_baseline
 from level_3_transformer.batches import get_batch
@@ -59,9 +58,10 @@ from level_3_transformer.parameter_count import count_parameters_by_part
 from level_4_mini_gpt import distributed, reporting, run_control, tokenizers_choice
 from level_4_mini_gpt.checkpoint import default_checkpoint_dir, save_checkpoint
 from level_4_mini_gpt.model import GPTConfig, MiniGPT, SamplingSettings
-from level_4_mini_gpt.presets import (PRESETS, SETTING_NAMES, TrainingSettings, add_setting_flags, config_from_preset,
-                                      config_from_saved)
+from level_4_mini_gpt.presets import PRESETS, TrainingSettings, add_setting_flags
 from level_4_mini_gpt.run_control import StopRequest, autocast_for
+from level_4_mini_gpt.run_start import start_or_resume
+from level_4_mini_gpt.scoring import score_text
 from level_4_mini_gpt.text import stream_text
 from level_4_mini_gpt.tokenizers_choice import TokenSizes
 
@@ -104,66 +104,6 @@ def make_optimizer(model: MiniGPT, training: TrainingSettings, device: torch.dev
     groups = [{"params": decayed, "weight_decay": training.weight_decay}, {"params": not_decayed, "weight_decay": 0.0}]
     # fused=True does the whole update in one pass over memory instead of several (CPU and CUDA).
     return torch.optim.AdamW(groups, lr=training.learning_rate, betas=(0.9, 0.99), fused=device.type in ("cpu", "cuda"))
-
-
-@torch.no_grad()
-def score_text(model: MiniGPT, data: torch.Tensor | token_file.TokenIds, block_size: int, device: torch.device,
-               max_windows: int | None = None, windows_per_batch: int = 64,
-               sizes: TokenSizes | None = None) -> reporting.Score:
-    """Cross-entropy (in nats) of predicting each id of `data` from the ones before it, added up.
-
-    Windows of block_size ids slide along the text by half a window. The first window scores all its
-    predictions; every later one scores only its second half, so each id is predicted once, with at least
-    half a window of earlier ids to look at -- a fair comparison with an n-gram, which always sees its full
-    (short) context. With `max_windows`, only that many windows, spread evenly over the text, are scored (a
-    quick estimate, used for the training text). `sizes` says how many characters and bytes each id stands
-    for; without it, one id counts as one character of one byte.
-
-    >>> config = GPTConfig(vocab_size=5, block_size=4, n_layer=1, n_head=1, n_embd=8)
-    >>> score = score_text(MiniGPT(config), torch.tensor([0, 1, 2, 3, 4, 0, 1, 2]), 4, torch.device("cpu"))
-    >>> score.predictions, abs(score.loss - math.log(5)) < 0.1   # untrained: about ln(vocabulary size)
-    (7, True)
-    """
-    predictions = len(data) - 1  # the first id has nothing before it
-    length = min(block_size, predictions)
-    stride = max(1, length // 2)
-    starts = list(range(0, predictions - length + 1, stride))
-    if starts[-1] != predictions - length:
-        starts.append(predictions - length)  # one last window, flush with the end of the text
-    # Window i predicts ids starts[i] + 1 ... starts[i] + length; score those the window before did not.
-    first_scored = [0] + [previous + length - start for previous, start in zip(starts, starts[1:])]
-    if max_windows is not None and len(starts) > max_windows:
-        chosen = torch.linspace(0, len(starts) - 1, max_windows).long().tolist()
-        starts = [starts[index] for index in chosen]
-        first_scored = [0 if start == 0 else length - stride for start in starts]
-    was_training = model.training
-    model.eval()
-    total, count = torch.zeros((), device=device), 0
-    characters, size = torch.zeros((), dtype=torch.long, device=device), torch.zeros((), dtype=torch.long, device=device)
-    with autocast_for(device):
-        for first in range(0, len(starts), windows_per_batch):
-            batch_starts = starts[first : first + windows_per_batch]
-            inputs = torch.stack([data[start : start + length] for start in batch_starts]).to(device)
-            targets = torch.stack([data[start + 1 : start + length + 1] for start in batch_starts]).to(device)
-            logits, _ = model(inputs)
-            losses = F.cross_entropy(logits.float().transpose(1, 2), targets, reduction="none")  # (windows, length)
-            scored = torch.arange(length, device=device)[None, :] >= torch.tensor(
-                first_scored[first : first + windows_per_batch], device=device)[:, None]
-            total += losses[scored].sum()
-            count += int(scored.sum())
-            if sizes is not None:  # the text the scored ids stand for
-                characters += sizes.characters[targets[scored]].sum()
-                size += sizes.bytes[targets[scored]].sum()
-    model.train(was_training)
-    if sizes is None:  # every id counts as one character of one byte
-        return reporting.Score(float(total), count, count, count)
-    return reporting.Score(float(total), count, int(characters), int(size))
-
-
-def average_loss(model: MiniGPT, data: torch.Tensor | token_file.TokenIds, block_size: int, device: torch.device,
-                 max_windows: int | None = None, windows_per_batch: int = 64) -> float:
-    """Mean cross-entropy (in nats) of predicting each id of `data` from the ones before it (see score_text)."""
-    return score_text(model, data, block_size, device, max_windows, windows_per_batch).loss
 
 
 def draw_windows(data: torch.Tensor | token_file.TokenIds, block_size: int, batch_size: int,
@@ -348,27 +288,9 @@ def main(argv: list[str] | None = None) -> int:
 def train_and_report(args: argparse.Namespace, team: distributed.Team, started: float) -> int:
     device = team.device
     folder = default_checkpoint_dir(args.out_dir)
-    token_cache = folder.parent / token_file.CACHE_FOLDER  # a big text's ids, kept next to the checkpoint
-    state = run_control.load_training_state(folder) if args.resume else None
-    if state is not None:  # the saved run's text, tokenizer, preset, seed and settings; flags given now are not used
-        kind, vocab_size = tokenizers_choice.saved_choice(state)
-        corpus = token_file.load_text(state["corpus_path"], token_cache)
-        run_control.check_same_text(state, corpus.sha256)
-        distributed.check_same_team(state, team)
-        args.preset, args.seed = state["preset"], state["seed"]
-        corpus = tokenizers_choice.prepare(corpus, kind, vocab_size, folder)  # the same tokens as before
-        config, training = config_from_saved(state["config"], state["training"])
-    else:
-        kind, vocab_size = args.tokenizer, tokenizers_choice.checked_choice(args.tokenizer, args.vocab_size)
-        tokenizers_choice.refuse_big_text(kind, args.text)
-        corpus = token_file.load_text(args.text, token_cache)  # in memory, or a token file for a big text
-        corpus = tokenizers_choice.prepare(corpus, kind, vocab_size, folder)  # split first, then tokenize each part
-        overrides = {name: getattr(args, name) for name in SETTING_NAMES}
-        config, training = config_from_preset(args.preset, corpus.tokenizer.vocab_size, overrides)
+    start = start_or_resume(args, team, folder)  # from the flags, or the saved run with --resume (run_start.py)
+    corpus, config, training, state = start.corpus, start.config, start.training, start.state
     unit = tokenizers_choice.unit_of(corpus.tokenizer)
-    if len(corpus.train_ids) <= config.block_size or len(corpus.val_ids) < 2:
-        raise UserError(f"The text is too short for windows of {config.block_size} {unit}. "
-                        f"Use a longer text or a smaller --block-size (e.g. --block-size 32).")
 
     ui.heading("Step 4.1 - Train your own GPT", f"preset '{args.preset}' on {device}")
     if isinstance(corpus, token_file.TokenFile) and team.is_main:
@@ -377,9 +299,8 @@ def train_and_report(args: argparse.Namespace, team: distributed.Team, started: 
                   f"{how} {show_path(corpus.bin_path)}")
     if team.is_main:
         tokenizers_choice.describe_choice(corpus)
-    choice = {"kind": kind, "vocab_size": vocab_size if kind == "bpe" else corpus.tokenizer.vocab_size}
     trainer = Trainer(config, training, corpus, device, {"preset": args.preset, "seed": args.seed, **corpus.metadata(),
-                                                         "tokenizer_choice": choice},
+                                                         "tokenizer_choice": start.tokenizer_choice},
                       compile=args.compile, team=team)
     reporting.describe_model(config, trainer.model.parameter_count(), count_parameters_by_part(trainer.model),
                              len(corpus.train_ids), len(corpus.val_ids), trainer.tokens_per_step, unit)

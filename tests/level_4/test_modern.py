@@ -19,7 +19,7 @@ from buildai.data import Corpus, load_corpus
 from buildai.errors import UserError
 from buildai.tokenizer import CharTokenizer
 from level_3_transformer.step2_attention import scaled_dot_product_attention
-from level_4_mini_gpt import train
+from level_4_mini_gpt import scoring, train
 from level_4_mini_gpt.checkpoint import INFO_FILE, load_checkpoint, save_checkpoint
 from level_4_mini_gpt.export_hf import name_pairs
 from level_4_mini_gpt.model import (
@@ -318,13 +318,13 @@ def test_modern_model_learns_from_a_slice_of_the_stories():
     config = GPTConfig(vocab_size=corpus.tokenizer.vocab_size, block_size=32, n_layer=2, n_head=4, n_embd=32, **MODERN)
     training = TrainingSettings(batch_size=16, max_steps=30, learning_rate=1e-2, warmup_steps=5)
     trainer = train.Trainer(config, training, corpus, torch.device("cpu"), {"seed": 0})
-    before = train.average_loss(trainer.model, trainer.val_data, config.block_size, torch.device("cpu"))
+    before = scoring.average_loss(trainer.model, trainer.val_data, config.block_size, torch.device("cpu"))
     assert abs(before - math.log(config.vocab_size)) < 0.3  # an untrained model guesses
     losses = []
     for _ in range(training.max_steps):
         losses.append(float(trainer.train_step(trainer.batch_generator)))
         trainer.step += 1
-    after = train.average_loss(trainer.model, trainer.val_data, config.block_size, torch.device("cpu"))
+    after = scoring.average_loss(trainer.model, trainer.val_data, config.block_size, torch.device("cpu"))
     assert all(math.isfinite(loss) for loss in losses)
     assert sum(losses[-5:]) / 5 < sum(losses[:5]) / 5 - 0.5
     assert after < before - 0.5

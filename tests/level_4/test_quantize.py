@@ -22,7 +22,7 @@ from level_4_mini_gpt.quantize import (QuantizedLinear, dequantization_errors, d
                                        linear_layers_to_quantize, load_quantized, pytorch_dynamic_int8,
                                        quantize_model, quantize_weight, save_weights, tensors_to_save)
 from level_4_mini_gpt.text import stream_text
-from level_4_mini_gpt.train import average_loss
+from level_4_mini_gpt.scoring import average_loss
 from tests.conftest import assert_ok, assert_plain, message_text
 
 STEP = "level_4_mini_gpt/quantize_step.py"

@@ -16,7 +16,7 @@ from buildai.data import load_corpus, split_paragraphs
 from buildai.errors import UserError
 from buildai.paths import HINDI_CORPUS
 from buildai.tokenizer import CharTokenizer
-from level_4_mini_gpt import export_hf, reporting, tokenizers_choice, train
+from level_4_mini_gpt import export_hf, reporting, scoring, tokenizers_choice, train
 from level_4_mini_gpt.bpe import BPETokenizer
 from level_4_mini_gpt.checkpoint import INFO_FILE, load_checkpoint, save_checkpoint
 from level_4_mini_gpt.memorisation import MemorisationMeter
@@ -123,7 +123,7 @@ def scored(text: str, tokenizer: tokenizers_choice.Tokenizer) -> reporting.Score
     torch.manual_seed(0)
     model = MiniGPT(GPTConfig(vocab_size=tokenizer.vocab_size, block_size=16, n_layer=1, n_head=1, n_embd=8))
     ids = torch.tensor(tokenizer.encode(text), dtype=torch.long)
-    return train.score_text(model, ids, 16, CPU, sizes=TokenSizes.of(tokenizer))
+    return scoring.score_text(model, ids, 16, CPU, sizes=TokenSizes.of(tokenizer))
 
 
 def test_bits_per_byte_is_bits_per_char_for_ascii_text() -> None:

@@ -18,7 +18,7 @@ from buildai.data import load_corpus
 from buildai.paths import HINDI_CORPUS
 from buildai.safe_io import load_torch_state, save_torch_state
 from level_1_prediction.step3_ngram import best_ngram_baseline
-from level_4_mini_gpt import run_control, train
+from level_4_mini_gpt import run_control, scoring, train
 from level_4_mini_gpt.presets import SETTING_NAMES, config_from_preset
 from level_4_mini_gpt.model import GPTConfig, MiniGPT
 from tests.conftest import assert_bad_text_rejected, assert_ok, assert_plain
@@ -237,7 +237,7 @@ def test_held_out_loss_scores_every_character_once(length):
     data = torch.randint(6, (length,), generator=torch.Generator().manual_seed(length))
     model = ConstantGuess(6)
     expected = float(-torch.log_softmax(model.scores, dim=0)[data[1:]].mean())
-    got = train.average_loss(model, data, block_size=8, device=torch.device("cpu"), windows_per_batch=3)
+    got = scoring.average_loss(model, data, block_size=8, device=torch.device("cpu"), windows_per_batch=3)
     assert got == pytest.approx(expected, abs=1e-6)
 
 
@@ -253,7 +253,7 @@ def test_held_out_loss_gives_each_prediction_half_a_window_of_context():
         logits, _ = model(data[start:target][None])
         total -= float(torch.log_softmax(logits[0, -1], dim=0)[data[target]])
     torch.set_grad_enabled(True)
-    assert train.average_loss(model, data, 8, torch.device("cpu")) == pytest.approx(total / 29, abs=1e-5)
+    assert scoring.average_loss(model, data, 8, torch.device("cpu")) == pytest.approx(total / 29, abs=1e-5)
 
 
 def test_every_setting_has_a_flag():
