@@ -333,6 +333,7 @@ class MiniGPT(nn.Module):
         # (A model in training mode keeps the general one: fast_step leaves out dropout.)
         one_token = OneTokenStep(self) if use_cache and not self.training else None
         pending = torch.tensor([window], device=device)  # what must go through the model first: (1, length)
+        token = window[-1]  # the newest token: after the prompt, each step's input is the one just written
 
         for _ in range(max_new_tokens):
             if cache is None:  # no cache: the whole window again, every time
