@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> None:
     ui.heading("Loss curves")
     ui.explain(
         "Epoch 0 is the untrained network: it spreads its chances almost evenly, so its loss is close to "
-        f"ln(vocabulary size). Each epoch is one pass over the training text. The held-out loss is measured on "
+        "ln(vocabulary size). Each epoch is one pass over the training text. The held-out loss is measured on "
         "the last 10% of the text, which the network never trains on: it tells us whether the network "
         "learned patterns that carry over to new text, or only memorised."
     )

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import math
-import os
 
 import pytest
 import torch
-from torch.nn import functional as F
 
 from buildai.errors import UserError
 from buildai.tokenizer import CharTokenizer

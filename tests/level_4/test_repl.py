@@ -69,7 +69,7 @@ def test_settings_commands_change_what_is_written(session) -> None:  # type: ign
     for line, expected in [("temp 0", "temperature 0 (greedy"), ("len 25", "25 characters"),
                            ("seed 99", "seed 99"), ("topk 1", "top-k 1,"), ("topp 0.5", "top-p 0.5,"),
                            ("topk 0", "top-k off"), ("topp 1", "top-p off")]:
-        assert f"Settings: " in blocks(output)[SESSION.index(line)]
+        assert "Settings: " in blocks(output)[SESSION.index(line)]
         assert expected in blocks(output)[SESSION.index(line)], line
     texts = list(texts_of(output).values())
     assert len(texts) == 6
