@@ -40,7 +40,6 @@ import torch
 from buildai.tokenizer import CharTokenizer
 from level_4_mini_gpt import model as model_module
 from level_4_mini_gpt.checkpoint import load_checkpoint
-from level_4_mini_gpt.fast_step import OneTokenStep
 from level_4_mini_gpt.model import GPTConfig, MiniGPT, SamplingSettings
 from level_4_mini_gpt.text import stream_text
 from level_4_mini_gpt.presets import PRESETS
@@ -54,7 +53,7 @@ DEFAULT_TOKENS = {"tiny": 400, "default": 400, "gpu": 300}
 PROMPT = "Once upon a time"
 
 
-class GeneralRoad(OneTokenStep):
+class GeneralRoad:
     """Stands in for fast_step.OneTokenStep: each new token through MiniGPT.forward with the cache."""
 
     def __init__(self, model: MiniGPT):

@@ -148,8 +148,10 @@ def write(model: MiniGPT, tokenizer: Tokenizer, prompt: str, settings: Generatio
     (next_token_distribution). If a stop string ends the text, `choices` may hold a few more entries than
     are shown (the stop string's own characters).
     """
-    names = TokenNames.of(tokenizer) if isinstance(tokenizer, BPETokenizer) else tokenizer
-    streamer = model if choices is None else RecordingModel(model, names, choices)  # type: ignore[arg-type]
+    streamer = model
+    if choices is not None:  # the table's names of a BPE vocabulary are worked out only when there is a table
+        names = TokenNames.of(tokenizer) if isinstance(tokenizer, BPETokenizer) else tokenizer
+        streamer = RecordingModel(model, names, choices)  # type: ignore[arg-type,assignment]
     return stream_text(streamer, tokenizer, prompt, settings.length, settings.sampling(),  # type: ignore[arg-type]
                        seed=settings.seed, stop=settings.stop, use_cache=use_cache)
 
